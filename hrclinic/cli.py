@@ -1,0 +1,218 @@
+"""The ``hrclinic`` command: the GUI by default, and init, demo, verify, self-test."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from hrclinic import __version__
+from hrclinic.errors import HrclinicError
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(HrclinicError):
+    """A command-line problem with a one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"hrclinic: {message} (see: {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="hrclinic",
+        description="The treatment and psychotherapy record of a harm-reduction clinic.",
+    )
+    parser.add_argument("--version", action="version", version=f"hrclinic {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="the clinic's data folder (default: $HRCLINIC_DATA_DIR or the platform's user data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    init = sub.add_parser("init", help="create a clinic and print its recovery key once")
+    init.add_argument("--data-dir", type=Path, dest="sub_data_dir")
+    init.add_argument("--clinic", required=True, help="the clinic's name")
+    init.add_argument("--owner", required=True, help="the first owner's user name")
+    init.add_argument("--owner-name", help="the owner's name as shown in the app (default: the user name)")
+    init.add_argument("--password-stdin", action="store_true", help="read the owner's password from stdin")
+    init.add_argument("--kit", type=Path, help="also save the Emergency Kit PDF here")
+
+    demo = sub.add_parser("demo", help="create (or reopen) the demo clinic and open it")
+    demo.add_argument("--data-dir", type=Path, dest="sub_data_dir")
+    demo.add_argument("--no-gui", action="store_true", help="only create the demo data")
+
+    verify = sub.add_parser("verify", help="check the database, encryption, key ring and audit chain")
+    verify.add_argument("--data-dir", type=Path, dest="sub_data_dir")
+    verify.add_argument("--user", required=True)
+    verify.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    sub.add_parser("self-test", help="prove this installation works, in a temporary folder")
+    return parser
+
+
+def _read_password(from_stdin: bool, prompt: str) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+    elif sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(prompt)
+    else:
+        raise CommandError("Give the password on standard input with --password-stdin.")
+    if not password:
+        raise CommandError("No password was given on standard input.")
+    return password
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    chosen = getattr(args, "sub_data_dir", None) or args.data_dir
+    if chosen is not None:
+        return Path(chosen).expanduser()
+    from hrclinic.paths import default_data_dir
+
+    return default_data_dir()
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from hrclinic.services.clinic import create_clinic
+
+    data_dir = _data_dir(args)
+    password = _read_password(args.password_stdin, "Owner password: ")
+    created = create_clinic(
+        data_dir,
+        clinic_name=args.clinic,
+        owner_username=args.owner,
+        owner_password=password,
+        owner_display_name=args.owner_name,
+    )
+    print(f"Created the clinic {args.clinic.strip()!r} in {data_dir}")
+    print()
+    print("RECOVERY KEY (shown once; hrclinic keeps no copy):")
+    print()
+    print(f"    {created.recovery_key}")
+    print()
+    print("Write it down or print it and keep it locked away from this computer. With it the")
+    print("owner can reset any password and restore the clinic on a new machine.")
+    if args.kit:
+        from datetime import UTC, datetime
+
+        from hrclinic.reports.emergency_kit import EmergencyKit, emergency_kit_pdf
+        from hrclinic.vault.keyring_file import write_atomically
+
+        kit = EmergencyKit(
+            args.clinic.strip(), args.owner, created.recovery_key, datetime.now(UTC), str(data_dir)
+        )
+        write_atomically(args.kit.expanduser().resolve(), emergency_kit_pdf(kit))
+        print(f"Emergency Kit saved to {args.kit}")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from hrclinic.demo import build_demo, login_hint
+    from hrclinic.paths import default_demo_dir
+
+    chosen = getattr(args, "sub_data_dir", None) or args.data_dir
+    data_dir = Path(chosen).expanduser() if chosen else default_demo_dir()
+    build_demo(data_dir, progress=lambda text: print(text, flush=True))
+    print(f"Demo clinic ready in {data_dir}")
+    print("Demo log-ins (user / password):")
+    for line in login_hint().splitlines():
+        print(f"  {line}")
+    if args.no_gui:
+        return EXIT_OK
+    return _run_gui(data_dir, demo=True)
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from hrclinic.services.verify import verify_clinic
+
+    data_dir = _data_dir(args)
+    password = _read_password(args.password_stdin, "Password: ")
+    report = verify_clinic(data_dir, args.user, password)
+    if report.sound:
+        print(report.summary())
+        return EXIT_OK
+    print(f"hrclinic verify: {report.summary()} in {data_dir}:", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return EXIT_PROBLEM
+
+
+def _cmd_self_test(_args: argparse.Namespace) -> int:
+    from hrclinic.selftest import run_core_self_test
+
+    steps: list[str] = []
+
+    def report(text: str) -> None:
+        steps.append(text)
+        print(f"  ok  {text}", flush=True)
+
+    print(f"hrclinic {__version__} self-test", flush=True)
+    run_core_self_test(report)
+    gui_check = _gui_self_test()
+    if gui_check:
+        report(gui_check)
+    print(f"self-test passed: {len(steps)} checks")
+    return EXIT_OK
+
+
+def _gui_self_test() -> str | None:
+    try:
+        from ui.selftest import run_gui_self_test
+    except ImportError:
+        return None
+    return run_gui_self_test()
+
+
+def _run_gui(data_dir: Path, *, demo: bool = False) -> int:
+    from ui.main import run_app
+
+    return run_app(data_dir, demo=demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; every expected problem becomes one line on stderr and a non-zero exit."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_gui(_data_dir(args))
+        handler = {
+            "init": _cmd_init,
+            "demo": _cmd_demo,
+            "verify": _cmd_verify,
+            "self-test": _cmd_self_test,
+        }[args.command]
+        return handler(args)
+    except HrclinicError as exc:
+        where = f" ({exc.field.replace('_', ' ')})" if exc.field else ""
+        print(f"hrclinic: {exc.message}{where}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        print("hrclinic: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"hrclinic: {exc.strerror or exc} ({exc.filename or 'file system'})", file=sys.stderr)
+        return EXIT_PROBLEM
+    except Exception as exc:
+        if os.environ.get("HRCLINIC_DEBUG"):
+            raise
+        print(
+            f"hrclinic: unexpected {type(exc).__name__}: {exc} (set HRCLINIC_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+
+
+if __name__ == "__main__":
+    sys.exit(main())

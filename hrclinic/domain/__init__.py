@@ -1,0 +1,1 @@
+"""Enums, value rules and pure functions. Standard library only."""

@@ -1,0 +1,93 @@
+"""The audit chain's pure parts: action names, canonical encoding and the row hash.
+
+Audit rows hold ids and action names, never clinical text: ``details`` accepts only
+short identifiers, numbers and booleans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+GENESIS_HASH = bytes(32)
+MAX_DETAIL_TEXT = 200
+
+DetailValue = str | int | bool | None
+
+
+class AuditAction(StrEnum):
+    """What happened. Later features add their own names here."""
+
+    CLINIC_CREATED = "clinic.created"
+    LOGIN = "session.login"
+    LOGIN_FAILED = "session.login_failed"
+    LOGIN_WITH_COMPUTER = "session.login_with_computer_login"
+    LOCK = "session.lock"
+    UNLOCK = "session.unlock"
+    LOGOUT = "session.logout"
+    USER_ADDED = "user.added"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    USER_ROLE_CHANGED = "user.role_changed"
+    PASSWORD_CHANGED = "user.password_changed"
+    PASSWORD_RESET_BY_OWNER = "user.password_reset_by_owner"
+    PASSWORD_RESET_WITH_RECOVERY_KEY = "user.password_reset_with_recovery_key"
+    COMPUTER_LOGIN_ENABLED = "user.computer_login_enabled"
+    COMPUTER_LOGIN_DISABLED = "user.computer_login_disabled"
+    DATABASE_UPGRADED = "clinic.database_upgraded"
+    CLINIC_SETTINGS_CHANGED = "clinic.settings_changed"
+    VERIFIED = "clinic.verified"
+    CLIENT_REGISTERED = "client.registered"
+    CLIENT_VIEWED = "client.viewed"
+    NOTE_WRITTEN = "note.written"
+    NOTE_VIEWED = "note.viewed"
+
+
+@dataclass(frozen=True)
+class AuditContent:
+    """Everything an audit row's hash and signature cover."""
+
+    seq: int
+    at: str
+    actor_id: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+    details: dict[str, DetailValue]
+    signer_key_id: str
+
+    def canonical(self) -> bytes:
+        """A stable byte encoding (sorted keys, no spaces, UTF-8)."""
+        payload = {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor_id,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "details": self.details,
+            "signer": self.signer_key_id,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(previous_hash: bytes, content: AuditContent) -> bytes:
+    """The row hash: SHA-256 over the previous row's hash and this row's canonical content."""
+    return hashlib.sha256(previous_hash + content.canonical()).digest()
+
+
+def check_details(details: dict[str, DetailValue] | None) -> dict[str, DetailValue]:
+    """Accept only identifiers, numbers and booleans, so no clinical text reaches the log."""
+    clean: dict[str, DetailValue] = {}
+    for key, value in (details or {}).items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"audit detail key {key!r} is not an identifier")
+        if isinstance(value, str):
+            if len(value) > MAX_DETAIL_TEXT or "\n" in value:
+                raise ValueError(f"audit detail {key!r} is too long to be an identifier")
+        elif value is not None and not isinstance(value, (int, bool)):
+            raise ValueError(f"audit detail {key!r} must be text, a number or a boolean")
+        clean[key] = value
+    return clean

@@ -1,0 +1,60 @@
+"""Errors a person can act on. Every message is a sentence meant to be shown as it is."""
+
+from __future__ import annotations
+
+
+class HrclinicError(Exception):
+    """Base of every error hrclinic raises on purpose; ``str(error)`` is the message to show."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAClinic(HrclinicError):
+    """The folder is missing or does not hold an hrclinic clinic."""
+
+
+class ClinicExists(HrclinicError):
+    """A clinic already exists where a new one was to be created."""
+
+
+class WrongCredentials(HrclinicError):
+    """The user name or password (or recovery key) did not unlock the clinic."""
+
+
+class AccountInactive(HrclinicError):
+    """The account exists but has been deactivated."""
+
+
+class KeyRingDamaged(HrclinicError):
+    """The key-ring file cannot be read or does not match the database."""
+
+
+class DatabaseDamaged(HrclinicError):
+    """The database file cannot be opened with the clinic's key, or fails its checks."""
+
+
+class PermissionDenied(HrclinicError):
+    """The acting user's role may not do this."""
+
+
+class ValidationError(HrclinicError):
+    """Input that cannot be accepted; ``field`` names the place it happened."""
+
+
+class NotFound(HrclinicError):
+    """The record asked for does not exist."""
+
+
+class SealedValueLocked(HrclinicError):
+    """The value is sealed in a vault the acting user does not hold."""
+
+
+class SealedValueInvalid(HrclinicError):
+    """The sealed value was altered or belongs to another record or field."""
+
+
+class StorageFull(HrclinicError):
+    """The disk is full or not writable; nothing was saved."""

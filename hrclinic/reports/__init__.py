@@ -1,0 +1,1 @@
+"""ReportLab documents: read models in, PDF bytes out; no database access."""

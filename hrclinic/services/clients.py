@@ -1,0 +1,147 @@
+"""The client registry (the front-desk issue grows this) and sealed clinical notes."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+from sqlalchemy import select
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.roles import Permission
+from hrclinic.errors import NotFound, ValidationError
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.models import ClientSummary, NoteDetail
+from hrclinic.store.records import ClientRecord, ClinicalNoteRecord, ClinicRecord, UserRecord
+
+MAX_NAME = 5000
+MAX_NOTE = 200_000
+_ALLOWED_CONTROL = {"\n", "\t"}
+
+
+def _clean_text(text: str, *, field: str, what: str, limit: int, multiline: bool) -> str:
+    if any(
+        unicodedata.category(ch) == "Cc" and not (multiline and ch in _ALLOWED_CONTROL) and ch != "\r"
+        for ch in text
+    ):
+        raise ValidationError(f"The {what} contains invisible control characters; retype it.", field=field)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = text.replace("\n", " ")
+    if len(text) > limit:
+        raise ValidationError(f"The {what} can be at most {limit:,} characters.", field=field)
+    return text
+
+
+def _summary(record: ClientRecord) -> ClientSummary:
+    return ClientSummary(
+        id=record.id,
+        record_number=record.record_number,
+        preferred_name=record.preferred_name,
+        status=record.status,
+        created_at=record.created_at,
+    )
+
+
+def register_client(clinic: UnlockedClinic, preferred_name: str) -> ClientSummary:
+    """Open a record with the one thing intake needs: the name the person wants to be called."""
+    clinic.require(Permission.EDIT_REGISTRY, "register people")
+    name = _clean_text(
+        preferred_name, field="preferred_name", what="name", limit=MAX_NAME, multiline=False
+    ).strip()
+    if not name:
+        raise ValidationError("Enter the name the person wants to be called.", field="preferred_name")
+    with clinic.uow() as uow:
+        counter = uow.session.scalars(select(ClinicRecord).with_for_update()).one()
+        number = counter.next_record_number
+        counter.next_record_number = number + 1
+        record = ClientRecord(
+            id=uuid.uuid4(), record_number=number, preferred_name=name, created_by=clinic.actor.user_id
+        )
+        uow.session.add(record)
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.CLIENT_REGISTERED,
+            target_type="client",
+            target_id=record.id,
+        )
+        uow.commit()
+        return _summary(record)
+
+
+def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:
+    """Open one person's record (audited as a view)."""
+    clinic.require(Permission.VIEW_REGISTRY, "view the registry")
+    with clinic.uow() as uow:
+        record = uow.session.get(ClientRecord, client_id)
+        if record is None:
+            raise NotFound("That record does not exist.")
+        append_event(
+            uow.session, clinic.signer, AuditAction.CLIENT_VIEWED, target_type="client", target_id=client_id
+        )
+        uow.commit()
+        return _summary(record)
+
+
+def list_clients(clinic: UnlockedClinic, *, limit: int = 200) -> list[ClientSummary]:
+    """The most recently registered people (the registry search comes with the front-desk work)."""
+    clinic.require(Permission.VIEW_REGISTRY, "view the registry")
+    with clinic.uow() as uow:
+        rows = uow.session.scalars(
+            select(ClientRecord).order_by(ClientRecord.record_number.desc()).limit(limit)
+        )
+        return [_summary(r) for r in rows]
+
+
+def write_clinical_note(clinic: UnlockedClinic, client_id: uuid.UUID, text: str) -> NoteDetail:
+    """Write a clinical note; its text is sealed in the clinical vault before it reaches the disk."""
+    clinic.require(Permission.WRITE_CLINICAL, "write clinical notes")
+    body = _clean_text(text, field="body", what="note", limit=MAX_NOTE, multiline=True)
+    if not body.strip():
+        raise ValidationError("The note is empty.", field="body")
+    with clinic.uow() as uow:
+        if uow.session.get(ClientRecord, client_id) is None:
+            raise NotFound("That record does not exist.")
+        note = ClinicalNoteRecord(id=uuid.uuid4(), client_id=client_id, author_id=clinic.actor.user_id)
+        note.body = body
+        uow.session.add(note)
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.NOTE_WRITTEN,
+            target_type="clinical_note",
+            target_id=note.id,
+            details={"client_id": str(client_id)},
+        )
+        uow.commit()
+        return NoteDetail(
+            note.id, client_id, clinic.actor.user_id, clinic.actor.display_name, note.written_at, body
+        )
+
+
+def read_clinical_notes(clinic: UnlockedClinic, client_id: uuid.UUID) -> list[NoteDetail]:
+    """Every clinical note of one person, newest first, opened (audited as a view)."""
+    clinic.require(Permission.READ_CLINICAL, "read clinical notes")
+    with clinic.uow() as uow:
+        rows = uow.session.execute(
+            select(ClinicalNoteRecord, UserRecord.display_name)
+            .join(UserRecord, UserRecord.id == ClinicalNoteRecord.author_id)
+            .where(ClinicalNoteRecord.client_id == client_id)
+            .order_by(ClinicalNoteRecord.written_at.desc())
+        ).all()
+        notes = [
+            NoteDetail(n.id, n.client_id, n.author_id, author, n.written_at, n.body or "")
+            for n, author in rows
+        ]
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.NOTE_VIEWED,
+            target_type="client",
+            target_id=client_id,
+            details={"notes": len(notes)},
+        )
+        uow.commit()
+        return notes

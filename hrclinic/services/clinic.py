@@ -1,0 +1,356 @@
+"""Creating, unlocking and locking a clinic."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from hrclinic.domain.accounts import (
+    display_name_problem,
+    normalise_username,
+    password_problem,
+    username_problem,
+)
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.roles import Permission, Role, may
+from hrclinic.errors import (
+    AccountInactive,
+    ClinicExists,
+    DatabaseDamaged,
+    NotAClinic,
+    PermissionDenied,
+    ValidationError,
+    WrongCredentials,
+)
+from hrclinic.paths import ClinicPaths
+from hrclinic.services.audit import append_event
+from hrclinic.services.failed_logins import (
+    clear_failed_logins,
+    import_failed_logins,
+    note_failed_login,
+)
+from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
+from hrclinic.store.engine import sqlcipher_engine
+from hrclinic.store.migrate import MigrationResult, upgrade
+from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
+from hrclinic.store.uow import UnitOfWork
+from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
+from hrclinic.vault.keys import ClinicKeys, KeySet
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
+from hrclinic.vault.recovery import RecoveryKey
+from hrclinic.vault.ring import (
+    burn_time_like_unwrap,
+    escrow_clinic_keys,
+    escrow_private_keys,
+    unwrap_with_password,
+    wrap_with_password,
+)
+from hrclinic.vault.sealing import VaultSealer
+from hrclinic.vault.signing import AuditSigner
+
+MAX_CLINIC_NAME = 200
+
+
+class UnlockedClinic:
+    """A clinic opened by one user: the engine, that user's keys, and who they are."""
+
+    def __init__(
+        self,
+        paths: ClinicPaths,
+        engine: Engine,
+        ring: KeyRingFile,
+        keys: KeySet,
+        actor: Actor,
+        migration: MigrationResult,
+        kdf: KdfParams,
+    ) -> None:
+        self.paths = paths
+        self.engine = engine
+        self.clinic_id = ring.clinic_id
+        self.keys = keys
+        self.actor = actor
+        self.migration = migration
+        self.kdf = kdf
+        self._ring_lock = threading.Lock()
+        self._deposit: tuple[uuid.UUID, bytes] | None = None
+        with UnitOfWork(engine) as uow:
+            clinic = uow.session.scalars(select(ClinicRecord)).one()
+            self._deposit = (clinic.deposit_key_id, clinic.deposit_public_key)
+        self.sealer = VaultSealer(keys, self._deposit)
+        self.signer = AuditSigner.of(keys)
+        self.closed = False
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work that seals with this user's keys."""
+        if self.closed:
+            raise PermissionDenied("The clinic is locked; log in again.")
+        return UnitOfWork(self.engine, self.sealer)
+
+    def require(self, permission: Permission, what: str) -> None:
+        """Refuse, with a sentence, what the acting role may not do."""
+        if not may(self.actor.role, permission):
+            raise PermissionDenied(f"Your role ({self.actor.role.label.lower()}) cannot {what}.")
+
+    @contextmanager
+    def editing_ring(self) -> Iterator[KeyRingFile]:
+        """Load the key-ring file, let the caller change it, then save it atomically."""
+        with self._ring_lock:
+            ring = KeyRingFile.load(self.paths.keyring)
+            yield ring
+            ring.save(self.paths.keyring)
+
+    def read_ring(self) -> KeyRingFile:
+        """The key-ring file as it is on disk."""
+        return KeyRingFile.load(self.paths.keyring)
+
+    def close(self) -> None:
+        """Forget the keys and close every connection."""
+        if not self.closed:
+            self.closed = True
+            self.engine.dispose()
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def validate_new_clinic(clinic_name: str, username: str, display_name: str, password: str) -> None:
+    """Check the first-run answers, naming the field that needs attention."""
+    name = clinic_name.strip()
+    if not name:
+        raise ValidationError("Enter the clinic's name.", field="clinic_name")
+    if len(name) > MAX_CLINIC_NAME:
+        raise ValidationError(
+            f"A clinic name can be at most {MAX_CLINIC_NAME} characters.", field="clinic_name"
+        )
+    for field_name, problem in (
+        ("username", username_problem(username)),
+        ("display_name", display_name_problem(display_name)),
+        ("password", password_problem(password, username=username)),
+    ):
+        if problem:
+            raise ValidationError(problem, field=field_name)
+
+
+def create_clinic(
+    data_dir: Path,
+    *,
+    clinic_name: str,
+    owner_username: str,
+    owner_password: str,
+    owner_display_name: str | None = None,
+    kdf: KdfParams = DEFAULT_KDF,
+) -> CreatedClinic:
+    """Create a clinic with its first owner; returns the recovery key (shown once, never stored)."""
+    display_name = owner_display_name if owner_display_name is not None else owner_username
+    validate_new_clinic(clinic_name, owner_username, display_name, owner_password)
+    paths = ClinicPaths(Path(data_dir))
+    if paths.keyring.exists() or paths.database.exists():
+        raise ClinicExists(f"A clinic already exists in {paths.root}.")
+    created_dir = not paths.root.exists()
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise NotAClinic(f"Cannot create the folder {paths.root} ({exc.strerror}).") from None
+
+    username = normalise_username(owner_username)
+    clinic_id, owner_id = uuid.uuid4(), uuid.uuid4()
+    clinic_keys = ClinicKeys.generate()
+    recovery = RecoveryKey.generate()
+    keys, signing_public = KeySet.for_role(owner_id, Role.OWNER, clinic_keys)
+
+    ring = KeyRingFile(clinic_id=clinic_id, recovery_public=recovery.escrow_public_key())
+    escrow_clinic_keys(ring, clinic_keys)
+    escrow_private_keys(ring, keys)
+    ring.users[username] = UserEntry(
+        user_id=owner_id, username=username, password=wrap_with_password(clinic_id, keys, owner_password, kdf)
+    )
+    engine = None
+    try:
+        engine = sqlcipher_engine(paths.database, clinic_keys.registry_key, create=True)
+        upgrade(engine, database=None, backups=None)
+        deposit_id = clinic_keys.deposit_current
+        with UnitOfWork(engine) as uow:
+            s = uow.session
+            s.add(
+                ClinicRecord(
+                    id=clinic_id,
+                    name=clinic_name.strip(),
+                    deposit_key_id=deposit_id,
+                    deposit_public_key=x25519_public(clinic_keys.deposit[deposit_id]),
+                    recovery_public_key=ring.recovery_public,
+                )
+            )
+            s.add(
+                UserRecord(
+                    id=owner_id, username=username, display_name=display_name.strip(), role=Role.OWNER.value
+                )
+            )
+            s.flush()
+            s.add(UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public))
+            signer = AuditSigner.of(keys)
+            append_event(s, signer, AuditAction.CLINIC_CREATED, target_type="clinic", target_id=clinic_id)
+            append_event(
+                s,
+                signer,
+                AuditAction.USER_ADDED,
+                target_type="user",
+                target_id=owner_id,
+                details={"role": Role.OWNER.value},
+            )
+            uow.commit()
+        ring.save(paths.keyring)
+    except BaseException:
+        if engine is not None:
+            engine.dispose()
+        for leftover in (paths.database, paths.keyring, *paths.root.glob("clinic.db-*")):
+            leftover.unlink(missing_ok=True)
+        if created_dir:
+            shutil.rmtree(paths.root, ignore_errors=True)
+        raise
+    engine.dispose()
+    return CreatedClinic(clinic_id=clinic_id, owner_id=owner_id, recovery_key=recovery.text)
+
+
+# --- unlock ---------------------------------------------------------------------------------
+
+
+def load_ring(paths: ClinicPaths) -> KeyRingFile:
+    """The clinic's key ring, with a clear error when the folder is not a clinic."""
+    if not paths.root.is_dir():
+        raise NotAClinic(f"There is no clinic at {paths.root}: the folder does not exist.")
+    if not paths.keyring.exists():
+        raise NotAClinic(f"{paths.root} is not an hrclinic clinic folder (it has no keyring.json).")
+    return KeyRingFile.load(paths.keyring)
+
+
+def unlock(
+    data_dir: Path,
+    username: str,
+    password: str,
+    *,
+    kdf: KdfParams = DEFAULT_KDF,
+    audit_login: bool = True,
+) -> UnlockedClinic:
+    """Log in: unwrap the user's key ring, open and upgrade the database, audit the log-in."""
+    paths = ClinicPaths(Path(data_dir))
+    ring = load_ring(paths)
+    name = normalise_username(username)
+    if not password:
+        raise WrongCredentials("Enter your password.")
+    entry = ring.user(name)
+    if entry is None:
+        burn_time_like_unwrap(password, kdf)
+        note_failed_login(paths.failed_logins, name, "unknown_user")
+        raise WrongCredentials("The user name or password is not right.")
+    try:
+        keys = unwrap_with_password(ring.clinic_id, entry, password)
+    except WrongCredentials:
+        note_failed_login(paths.failed_logins, name, "wrong_password")
+        raise
+    return open_with_keys(
+        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None
+    )
+
+
+def open_with_keys(
+    paths: ClinicPaths,
+    ring: KeyRingFile,
+    entry: UserEntry,
+    keys: KeySet,
+    *,
+    kdf: KdfParams = DEFAULT_KDF,
+    action: AuditAction | None = AuditAction.LOGIN,
+) -> UnlockedClinic:
+    """Open the database with an unwrapped key ring (after a password or computer log-in)."""
+    if not paths.database.exists():
+        raise NotAClinic(f"The clinic database {paths.database} is missing.")
+    engine = sqlcipher_engine(paths.database, keys.registry_key)
+    try:
+        migration = upgrade(engine, database=paths.database, backups=paths.backups)
+        with UnitOfWork(engine) as uow:
+            user = uow.session.get(UserRecord, entry.user_id)
+            clinic = uow.session.scalars(select(ClinicRecord)).one_or_none()
+            if clinic is None or clinic.id != ring.clinic_id:
+                raise DatabaseDamaged("The database and the key-ring file belong to different clinics.")
+            if user is None:
+                raise WrongCredentials("The user name or password is not right.")
+            if not user.active:
+                raise AccountInactive("This account has been deactivated. Ask the clinic's owner.")
+            actor = Actor(user.id, user.username, user.display_name, Role(user.role))
+        opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
+        if action is not None:
+            with opened.uow() as uow:
+                if migration.upgraded and migration.from_revision is not None:
+                    append_event(
+                        uow.session,
+                        opened.signer,
+                        AuditAction.DATABASE_UPGRADED,
+                        details={
+                            "from_revision": migration.from_revision,
+                            "to_revision": migration.to_revision,
+                        },
+                    )
+                import_failed_logins(paths.failed_logins, uow.session, opened.signer)
+                append_event(uow.session, opened.signer, action, target_type="user", target_id=actor.user_id)
+                uow.commit()
+            clear_failed_logins(paths.failed_logins)
+        return opened
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def lock(clinic: UnlockedClinic, *, reason: AuditAction = AuditAction.LOCK) -> None:
+    """Lock (idle, on demand) or log out: audit it, then forget the keys."""
+    if clinic.closed:
+        return
+    try:
+        with clinic.uow() as uow:
+            append_event(
+                uow.session, clinic.signer, reason, target_type="user", target_id=clinic.actor.user_id
+            )
+            uow.commit()
+    finally:
+        clinic.close()
+
+
+def clinic_summary(clinic: UnlockedClinic) -> ClinicSummary:
+    """The clinic's name and settings."""
+    with clinic.uow() as uow:
+        record = uow.session.scalars(select(ClinicRecord)).one()
+        return ClinicSummary(
+            id=record.id,
+            name=record.name,
+            created_at=record.created_at,
+            idle_lock_minutes=record.idle_lock_minutes,
+            schema_revision=clinic.migration.to_revision,
+        )
+
+
+def set_idle_lock_minutes(clinic: UnlockedClinic, minutes: int) -> ClinicSummary:
+    """Change the automatic lock delay (owner only; 1 to 240 minutes)."""
+    clinic.require(Permission.MANAGE_CLINIC, "change the clinic's settings")
+    if not 1 <= minutes <= 240:
+        raise ValidationError(
+            "The automatic lock must be between 1 and 240 minutes.", field="idle_lock_minutes"
+        )
+    with clinic.uow() as uow:
+        record = uow.session.scalars(select(ClinicRecord)).one()
+        before = record.idle_lock_minutes
+        record.idle_lock_minutes = minutes
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.CLINIC_SETTINGS_CHANGED,
+            target_type="clinic",
+            target_id=record.id,
+            details={"idle_lock_minutes_before": before, "idle_lock_minutes": minutes},
+        )
+        uow.commit()
+    return clinic_summary(clinic)

@@ -1,0 +1,439 @@
+"""Users and roles: add, list, reset a password, deactivate, change one's own password,
+and the opt-in computer log-in. Each is audited; each refuses what the acting role may not do."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hrclinic.domain.accounts import (
+    display_name_problem,
+    normalise_username,
+    password_problem,
+    username_problem,
+)
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.roles import Permission, Role, has_private_vault
+from hrclinic.errors import (
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    WrongCredentials,
+)
+from hrclinic.paths import ClinicPaths
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys
+from hrclinic.services.models import UserSummary
+from hrclinic.store.base import utc_now
+from hrclinic.store.engine import sqlcipher_engine
+from hrclinic.store.records import UserRecord, UserSigningKeyRecord
+from hrclinic.store.uow import UnitOfWork
+from hrclinic.vault import os_keyring
+from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
+from hrclinic.vault.keys import ClinicKeys, KeySet, clinic_keys_of
+from hrclinic.vault.primitives import KEY_BYTES, KdfParams, random_bytes
+from hrclinic.vault.recovery import RecoveryKey
+from hrclinic.vault.ring import (
+    escrow_private_keys,
+    recover_keys,
+    unwrap_with_password,
+    unwrap_with_secret,
+    wrap_with_password,
+    wrap_with_secret,
+)
+from hrclinic.vault.signing import AuditSigner
+
+
+def _summary(record: UserRecord, ring: KeyRingFile) -> UserSummary:
+    entry = ring.user(record.username)
+    return UserSummary(
+        id=record.id,
+        username=record.username,
+        display_name=record.display_name,
+        role=Role(record.role),
+        active=record.active,
+        must_change_password=record.must_change_password,
+        created_at=record.created_at,
+        computer_login=bool(entry and entry.computer),
+    )
+
+
+def list_users(clinic: UnlockedClinic) -> list[UserSummary]:
+    """Everyone who has an account, active first, then by name."""
+    ring = clinic.read_ring()
+    with clinic.uow() as uow:
+        records = uow.session.scalars(
+            select(UserRecord).order_by(UserRecord.active.desc(), func.lower(UserRecord.display_name))
+        ).all()
+        return [_summary(r, ring) for r in records]
+
+
+def _user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserRecord:
+    with clinic.uow() as uow:
+        record = uow.session.get(UserRecord, user_id)
+        if record is None:
+            raise NotFound("That user does not exist.")
+        uow.session.expunge(record)
+        return record
+
+
+def _owner_clinic_keys(clinic: UnlockedClinic) -> ClinicKeys:
+    try:
+        return clinic_keys_of(clinic.keys)
+    except ValueError:
+        raise PermissionDenied("Only an owner can do this.") from None
+
+
+def add_user(
+    clinic: UnlockedClinic,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    must_change_password: bool = True,
+    kdf: KdfParams | None = None,
+) -> UserSummary:
+    """Add a user with a role and a first password (owner only)."""
+    clinic.require(Permission.MANAGE_USERS, "add users")
+    for field_name, problem in (
+        ("username", username_problem(username)),
+        ("display_name", display_name_problem(display_name)),
+        ("password", password_problem(password, username=username)),
+    ):
+        if problem:
+            raise ValidationError(problem, field=field_name)
+    name = normalise_username(username)
+    clinic_keys = _owner_clinic_keys(clinic)
+    with clinic.uow() as uow:
+        if uow.session.scalar(select(UserRecord.id).where(UserRecord.username == name)) is not None:
+            raise ValidationError(f"The user name {name!r} is taken; choose another.", field="username")
+    user_id = uuid.uuid4()
+    keys, signing_public = KeySet.for_role(user_id, role, clinic_keys)
+    wrap = wrap_with_password(clinic.clinic_id, keys, password, kdf or clinic.kdf)
+    with clinic.editing_ring() as ring:
+        if ring.user(name) is not None:
+            raise ValidationError(f"The user name {name!r} is taken; choose another.", field="username")
+        ring.users[name] = UserEntry(user_id=user_id, username=name, password=wrap)
+        escrow_private_keys(ring, keys)
+    try:
+        with clinic.uow() as uow:
+            s = uow.session
+            s.add(
+                UserRecord(
+                    id=user_id,
+                    username=name,
+                    display_name=display_name.strip(),
+                    role=role.value,
+                    must_change_password=must_change_password,
+                    created_by=clinic.actor.user_id,
+                )
+            )
+            s.flush()
+            s.add(UserSigningKeyRecord(id=keys.signing_key_id, user_id=user_id, public_key=signing_public))
+            append_event(
+                s,
+                clinic.signer,
+                AuditAction.USER_ADDED,
+                target_type="user",
+                target_id=user_id,
+                details={"role": role.value},
+            )
+            uow.commit()
+    except BaseException:
+        with clinic.editing_ring() as ring:
+            ring.users.pop(name, None)
+        raise
+    ring = clinic.read_ring()
+    with clinic.uow() as uow:
+        return _summary(uow.session.get_one(UserRecord, user_id), ring)
+
+
+def _active_owner_count(clinic: UnlockedClinic) -> int:
+    with clinic.uow() as uow:
+        return (
+            uow.session.scalar(
+                select(func.count())
+                .select_from(UserRecord)
+                .where(UserRecord.active, UserRecord.role == Role.OWNER.value)
+            )
+            or 0
+        )
+
+
+def deactivate_user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserSummary:
+    """Deactivate a user (owner only). Never deletes: their authorship stays on records.
+
+    Their key ring is removed from the key-ring file, so the account cannot be unlocked.
+    """
+    clinic.require(Permission.MANAGE_USERS, "deactivate users")
+    target = _user(clinic, user_id)
+    if user_id == clinic.actor.user_id:
+        raise ValidationError("You cannot deactivate your own account while logged in with it.")
+    if not target.active:
+        raise ValidationError(f"{target.display_name} is already deactivated.")
+    if target.role == Role.OWNER.value and _active_owner_count(clinic) <= 1:
+        raise ValidationError("The clinic needs at least one active owner.")
+    with clinic.uow() as uow:
+        record = uow.session.get_one(UserRecord, user_id)
+        record.active = False
+        record.deactivated_at = utc_now()
+        uow.session.execute(
+            update(UserSigningKeyRecord)
+            .where(UserSigningKeyRecord.user_id == user_id, UserSigningKeyRecord.retired_at.is_(None))
+            .values(retired_at=utc_now())
+        )
+        append_event(
+            uow.session, clinic.signer, AuditAction.USER_DEACTIVATED, target_type="user", target_id=user_id
+        )
+        uow.commit()
+    with clinic.editing_ring() as ring:
+        entry = ring.users.pop(target.username, None)
+    if entry is not None and entry.computer is not None:
+        try:
+            os_keyring.delete_secret(clinic.clinic_id, user_id)
+        except os_keyring.CredentialStoreUnavailable:
+            pass
+    return next(u for u in list_users(clinic) if u.id == user_id)
+
+
+def reset_password(
+    clinic: UnlockedClinic, user_id: uuid.UUID, new_password: str, *, kdf: KdfParams | None = None
+) -> UserSummary:
+    """An owner sets a new password for another user, who must change it at next log-in.
+
+    The owner cannot carry the user's private-vault keys (only the user and the recovery key
+    can): the user gets a new private vault, and their earlier private notes stay sealed until
+    the owner restores them with the recovery key (``restore_private_vault``).
+    """
+    clinic.require(Permission.MANAGE_USERS, "reset other people's passwords")
+    target = _user(clinic, user_id)
+    if user_id == clinic.actor.user_id:
+        raise ValidationError("Use Change my password for your own account.")
+    if not target.active:
+        raise ValidationError(f"{target.display_name} is deactivated; reactivate the account first.")
+    problem = password_problem(new_password, username=target.username)
+    if problem:
+        raise ValidationError(problem, field="password")
+    keys, signing_public = KeySet.for_role(user_id, Role(target.role), _owner_clinic_keys(clinic))
+    _replace_ring(clinic.paths, clinic.clinic_id, target, keys, new_password, kdf or clinic.kdf)
+    with clinic.uow() as uow:
+        _rotate_signing_key(uow.session, user_id, keys.signing_key_id, signing_public)
+        record = uow.session.get_one(UserRecord, user_id)
+        record.must_change_password = True
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.PASSWORD_RESET_BY_OWNER,
+            target_type="user",
+            target_id=user_id,
+        )
+        uow.commit()
+    return next(u for u in list_users(clinic) if u.id == user_id)
+
+
+def change_own_password(
+    clinic: UnlockedClinic, current_password: str, new_password: str, *, kdf: KdfParams | None = None
+) -> None:
+    """Change one's own password: the same keys, re-wrapped under the new one."""
+    name = clinic.actor.username
+    problem = password_problem(new_password, username=name)
+    if problem:
+        raise ValidationError(problem, field="new_password")
+    if new_password == current_password:
+        raise ValidationError("Choose a password different from the current one.", field="new_password")
+    with clinic.editing_ring() as ring:
+        entry = ring.user(name)
+        if entry is None:
+            raise WrongCredentials("Your account is not in the key ring any more.")
+        try:
+            unwrap_with_password(ring.clinic_id, entry, current_password)
+        except WrongCredentials:
+            raise ValidationError("The current password is not right.", field="current_password") from None
+        entry.password = wrap_with_password(ring.clinic_id, clinic.keys, new_password, kdf or clinic.kdf)
+    with clinic.uow() as uow:
+        uow.session.get_one(UserRecord, clinic.actor.user_id).must_change_password = False
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.PASSWORD_CHANGED,
+            target_type="user",
+            target_id=clinic.actor.user_id,
+        )
+        uow.commit()
+
+
+def reset_password_with_recovery_key(
+    data_dir: Path, username: str, recovery_key: str, new_password: str, *, kdf: KdfParams | None = None
+) -> UnlockedClinic:
+    """Anyone holding the recovery key sets a new password for an account and is logged in as it.
+
+    Every key the account had, private vault included, is restored from the recovery escrow.
+    """
+    paths = ClinicPaths(Path(data_dir))
+    ring = load_ring(paths)
+    name = normalise_username(username)
+    entry = ring.user(name)
+    if entry is None:
+        raise WrongCredentials(f"There is no active account {name!r} in this clinic.")
+    problem = password_problem(new_password, username=name)
+    if problem:
+        raise ValidationError(problem, field="password")
+    recovered = recover_keys(ring, RecoveryKey.parse(recovery_key))
+    engine = sqlcipher_engine(paths.database, recovered.clinic.registry_key)
+    try:
+        with UnitOfWork(engine) as uow:
+            target = uow.session.get(UserRecord, entry.user_id)
+            if target is None or not target.active:
+                raise WrongCredentials(f"There is no active account {name!r} in this clinic.")
+            uow.session.expunge(target)
+    finally:
+        engine.dispose()
+    private = recovered.private.get(entry.user_id, {})
+    keys, signing_public = KeySet.for_role(
+        entry.user_id,
+        Role(target.role),
+        recovered.clinic,
+        private=private,
+        private_current=list(private)[-1] if private else None,
+    )
+    kdf = kdf or _kdf_of(entry)
+    _replace_ring(paths, ring.clinic_id, target, keys, new_password, kdf)
+    ring = load_ring(paths)
+    opened = open_with_keys(paths, ring, ring.users[name], keys, kdf=kdf, action=None)
+    with opened.uow() as uow:
+        _rotate_signing_key(uow.session, entry.user_id, keys.signing_key_id, signing_public)
+        uow.session.get_one(UserRecord, entry.user_id).must_change_password = False
+        uow.flush()
+        append_event(
+            uow.session,
+            AuditSigner.of(keys),
+            AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
+            target_type="user",
+            target_id=entry.user_id,
+        )
+        uow.commit()
+    return opened
+
+
+def restore_private_vault(clinic: UnlockedClinic, password: str, recovery_key: str) -> int:
+    """After an owner reset, give the acting user back the private-vault keys escrowed for them.
+
+    Needs the user's password (to re-wrap their key ring) and the recovery key; returns how many
+    keys came back.
+    """
+    with clinic.editing_ring() as ring:
+        entry = ring.user(clinic.actor.username)
+        if entry is None:
+            raise WrongCredentials("Your account is not in the key ring any more.")
+        try:
+            unwrap_with_password(ring.clinic_id, entry, password)
+        except WrongCredentials:
+            raise ValidationError("The password is not right.", field="password") from None
+        mine = recover_keys(ring, RecoveryKey.parse(recovery_key)).private.get(clinic.actor.user_id, {})
+        added = {k: v for k, v in mine.items() if k not in clinic.keys.private}
+        clinic.keys.private.update(added)
+        entry.password = wrap_with_password(ring.clinic_id, clinic.keys, password, _kdf_of(entry))
+    return len(added)
+
+
+def _kdf_of(entry: UserEntry) -> KdfParams:
+    return entry.password.kdf or KdfParams()
+
+
+def _replace_ring(
+    paths: ClinicPaths, clinic_id: uuid.UUID, target: UserRecord, keys: KeySet, password: str, kdf: KdfParams
+) -> None:
+    with_lock = KeyRingFile.load(paths.keyring)
+    with_lock.users[target.username] = UserEntry(
+        user_id=target.id,
+        username=target.username,
+        password=wrap_with_password(clinic_id, keys, password, kdf),
+    )
+    if has_private_vault(Role(target.role)):
+        escrow_private_keys(with_lock, keys)
+    with_lock.save(paths.keyring)
+
+
+def _rotate_signing_key(session: Session, user_id: uuid.UUID, key_id: uuid.UUID, public: bytes) -> None:
+    session.execute(
+        update(UserSigningKeyRecord)
+        .where(UserSigningKeyRecord.user_id == user_id, UserSigningKeyRecord.retired_at.is_(None))
+        .values(retired_at=utc_now())
+    )
+    session.add(UserSigningKeyRecord(id=key_id, user_id=user_id, public_key=public))
+
+
+# --- unlock with the computer log-in ------------------------------------------------------------
+
+
+def enable_computer_login(clinic: UnlockedClinic) -> None:
+    """Opt in to unlocking with this computer's log-in (single-user installs only)."""
+    users = [u for u in list_users(clinic) if u.active]
+    if len(users) != 1:
+        raise ValidationError(
+            "Unlocking with the computer log-in is for clinics with one user; with several users "
+            "everyone logs in with their own password."
+        )
+    secret = random_bytes(KEY_BYTES)
+    os_keyring.store_secret(clinic.clinic_id, clinic.actor.user_id, secret)
+    with clinic.editing_ring() as ring:
+        entry = ring.user(clinic.actor.username)
+        if entry is None:
+            raise WrongCredentials("Your account is not in the key ring any more.")
+        entry.computer = wrap_with_secret(ring.clinic_id, clinic.keys, secret)
+    with clinic.uow() as uow:
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.COMPUTER_LOGIN_ENABLED,
+            target_type="user",
+            target_id=clinic.actor.user_id,
+        )
+        uow.commit()
+
+
+def disable_computer_login(clinic: UnlockedClinic) -> None:
+    """Stop unlocking with the computer log-in; the password is needed again."""
+    with clinic.editing_ring() as ring:
+        entry = ring.user(clinic.actor.username)
+        if entry is not None:
+            entry.computer = None
+    os_keyring.delete_secret(clinic.clinic_id, clinic.actor.user_id)
+    with clinic.uow() as uow:
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.COMPUTER_LOGIN_DISABLED,
+            target_type="user",
+            target_id=clinic.actor.user_id,
+        )
+        uow.commit()
+
+
+def computer_login_user(data_dir: Path) -> str | None:
+    """The user name that can unlock with the computer log-in here, if any."""
+    try:
+        ring = load_ring(ClinicPaths(Path(data_dir)))
+    except Exception:  # noqa: BLE001 - a damaged ring is reported by the password path
+        return None
+    return next((name for name, e in ring.users.items() if e.computer is not None), None)
+
+
+def unlock_with_computer_login(data_dir: Path, username: str) -> UnlockedClinic:
+    """Unlock with the secret the operating system keeps for this user."""
+    paths = ClinicPaths(Path(data_dir))
+    ring = load_ring(paths)
+    entry = ring.user(normalise_username(username))
+    if entry is None or entry.computer is None:
+        raise WrongCredentials("Unlocking with the computer log-in is not turned on for this user.")
+    secret = os_keyring.load_secret(ring.clinic_id, entry.user_id)
+    if secret is None:
+        raise WrongCredentials("This computer no longer holds the log-in secret; use your password.")
+    keys = unwrap_with_secret(ring.clinic_id, entry, secret)
+    return open_with_keys(
+        paths, ring, entry, keys, kdf=_kdf_of(entry), action=AuditAction.LOGIN_WITH_COMPUTER
+    )

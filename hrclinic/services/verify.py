@@ -1,0 +1,137 @@
+"""``hrclinic verify``: is this clinic's data sound?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.roles import Role, has_private_vault
+from hrclinic.errors import DatabaseDamaged
+from hrclinic.services.audit import append_event, verify_chain
+from hrclinic.services.clinic import UnlockedClinic, unlock
+from hrclinic.store.migrate import head_revision
+from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of every check."""
+
+    audit_rows: int = 0
+    users: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def sound(self) -> bool:
+        """True when no check found a problem."""
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        if self.sound:
+            return (
+                f"sound: database integrity, encryption, key ring ({self.users} active "
+                f"{'user' if self.users == 1 else 'users'}) "
+                f"and audit chain ({self.audit_rows} rows) all check out"
+            )
+        return f"{len(self.problems)} problem(s) found"
+
+
+def verify_clinic(
+    data_dir: Path, username: str, password: str, *, kdf: KdfParams = DEFAULT_KDF
+) -> VerifyReport:
+    """Unlock as ``username`` and run every check; audits the run when the data is sound."""
+    clinic = unlock(data_dir, username, password, kdf=kdf, audit_login=False)
+    try:
+        report = check_unlocked(clinic)
+        if report.sound:
+            with clinic.uow() as uow:
+                append_event(
+                    uow.session,
+                    clinic.signer,
+                    AuditAction.VERIFIED,
+                    details={"audit_rows": report.audit_rows},
+                )
+                uow.commit()
+        return report
+    finally:
+        clinic.close()
+
+
+def check_unlocked(clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF) -> VerifyReport:
+    """Run the checks on an already unlocked clinic."""
+    report = VerifyReport()
+    _check_database(clinic, report)
+    if report.problems:
+        return report  # a damaged file makes the remaining checks meaningless
+    with clinic.uow() as uow:
+        chain = verify_chain(uow.session)
+    report.audit_rows = chain.rows
+    report.problems.extend(chain.problems)
+    _check_key_ring(clinic, report, kdf_floor)
+    return report
+
+
+def _check_database(clinic: UnlockedClinic, report: VerifyReport) -> None:
+    try:
+        with clinic.engine.connect() as conn:
+            integrity = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
+            cipher = [str(row[0]) for row in conn.execute(text("PRAGMA cipher_integrity_check"))]
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+    except Exception as exc:  # noqa: BLE001 - any driver error here means the file is damaged
+        raise DatabaseDamaged(f"The database cannot be read to the end ({exc}).") from None
+    if integrity != ["ok"]:
+        report.problems.extend(f"database integrity: {line}" for line in integrity[:10])
+    if cipher:
+        report.problems.extend(f"encrypted page check: {line}" for line in cipher[:10])
+    if revision != head_revision():
+        report.problems.append(f"database schema is at {revision}, expected {head_revision()}")
+
+
+def _check_key_ring(clinic: UnlockedClinic, report: VerifyReport, kdf_floor: KdfParams) -> None:
+    ring = clinic.read_ring()
+    with clinic.uow() as uow:
+        users = uow.session.scalars(select(UserRecord)).all()
+        clinic_row = uow.session.scalars(select(ClinicRecord)).one()
+        signing = {k.id: k for k in uow.session.scalars(select(UserSigningKeyRecord))}
+    report.users = sum(1 for u in users if u.active)
+    if ring.clinic_id != clinic_row.id:
+        report.problems.append("the key ring belongs to another clinic")
+    if ring.recovery_public != clinic_row.recovery_public_key:
+        report.problems.append("the key ring's recovery key does not match the database's")
+    by_id = {u.id: u for u in users}
+    for name, entry in ring.users.items():
+        user = by_id.get(entry.user_id)
+        if user is None or user.username != name:
+            report.problems.append(f"the key ring holds an entry for {name!r} that no user account matches")
+        elif not user.active:
+            report.problems.append(f"the key ring still holds the deactivated account {name!r}")
+        if entry.password.kdf is None or not entry.password.kdf.meets(kdf_floor):
+            report.problems.append(
+                f"the key ring entry of {name!r} uses Argon2id parameters weaker than "
+                f"{kdf_floor.memory_kib // 1024} MiB and {kdf_floor.iterations} passes"
+            )
+    escrowed_private_owners = {e.owner_id for e in ring.escrow if e.kind == "private"}
+    kinds = {e.kind for e in ring.escrow}
+    for needed in ("registry", "clinical", "deposit"):
+        if needed not in kinds:
+            report.problems.append(f"the recovery escrow lacks the {needed} key")
+    for user in users:
+        if not user.active:
+            continue
+        if ring.user(user.username) is None:
+            report.problems.append(f"the active account {user.username!r} has no key ring entry")
+        if has_private_vault(Role(user.role)) and user.id not in escrowed_private_owners:
+            report.problems.append(f"the private vault of {user.username!r} is not escrowed for recovery")
+    me = signing.get(clinic.keys.signing_key_id)
+    if me is None or me.user_id != clinic.actor.user_id:
+        report.problems.append("your signing key is not registered to your account")
+    deposit = clinic.keys.deposit.get(clinic_row.deposit_key_id)
+    if deposit is not None and x25519_public(deposit) != clinic_row.deposit_public_key:
+        report.problems.append("the clinical vault's deposit key does not match its public half")
+    if clinic.keys.holds_clinical and clinic_row.deposit_key_id not in clinic.keys.deposit:
+        report.problems.append("your key ring lacks the clinical vault's deposit key")

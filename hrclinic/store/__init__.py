@@ -1,0 +1,1 @@
+"""Persistence: typed ORM records, the engine factory, the unit of work and migrations."""

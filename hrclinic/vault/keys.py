@@ -1,0 +1,165 @@
+"""The keys one unlocked user holds, and their serialisation inside a wrapped key ring."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from hrclinic.domain.roles import Role, has_private_vault, holds_clinical_vault
+from hrclinic.vault.primitives import (
+    KEY_BYTES,
+    ed25519_generate,
+    random_bytes,
+    x25519_generate,
+)
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 text of ``data``."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    """Bytes from standard base64 text (strict)."""
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+@dataclass(frozen=True)
+class ClinicKeys:
+    """Every vault key of a clinic, as the owner creates them or the recovery key restores them."""
+
+    registry_key: bytes
+    clinical: dict[uuid.UUID, bytes]
+    clinical_current: uuid.UUID
+    deposit: dict[uuid.UUID, bytes]
+    deposit_current: uuid.UUID
+
+    @classmethod
+    def generate(cls) -> ClinicKeys:
+        """Fresh keys for a new clinic."""
+        clinical_id, deposit_id = uuid.uuid4(), uuid.uuid4()
+        deposit_private, _ = x25519_generate()
+        return cls(
+            registry_key=random_bytes(KEY_BYTES),
+            clinical={clinical_id: random_bytes(KEY_BYTES)},
+            clinical_current=clinical_id,
+            deposit={deposit_id: deposit_private},
+            deposit_current=deposit_id,
+        )
+
+
+@dataclass
+class KeySet:
+    """What one user's key ring holds once unwrapped. Lives in memory only while unlocked."""
+
+    user_id: uuid.UUID
+    registry_key: bytes
+    signing_key_id: uuid.UUID
+    signing_private: bytes
+    clinical: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    clinical_current: uuid.UUID | None = None
+    deposit: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    private: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    private_current: uuid.UUID | None = None
+
+    @classmethod
+    def for_role(
+        cls,
+        user_id: uuid.UUID,
+        role: Role,
+        clinic: ClinicKeys,
+        *,
+        private: dict[uuid.UUID, bytes] | None = None,
+        private_current: uuid.UUID | None = None,
+    ) -> tuple[KeySet, bytes]:
+        """Assemble a user's ring for their role with a new signing key; returns (keys, signing public)."""
+        signing_private, signing_public = ed25519_generate()
+        keys = cls(
+            user_id=user_id,
+            registry_key=clinic.registry_key,
+            signing_key_id=uuid.uuid4(),
+            signing_private=signing_private,
+        )
+        keys.apply_role(role, clinic)
+        if has_private_vault(role):
+            keys.private = dict(private or {})
+            if private_current is None or private_current not in keys.private:
+                private_current = uuid.uuid4()
+                keys.private[private_current] = random_bytes(KEY_BYTES)
+            keys.private_current = private_current
+        return keys, signing_public
+
+    def apply_role(self, role: Role, clinic: ClinicKeys) -> None:
+        """Give or take the clinical vault according to ``role``."""
+        if holds_clinical_vault(role):
+            self.clinical = dict(clinic.clinical)
+            self.clinical_current = clinic.clinical_current
+            self.deposit = dict(clinic.deposit)
+        else:
+            self.clinical, self.clinical_current, self.deposit = {}, None, {}
+
+    @property
+    def holds_clinical(self) -> bool:
+        """True when this ring can open clinical-vault values."""
+        return self.clinical_current is not None
+
+    def to_bytes(self) -> bytes:
+        """Serialise for wrapping."""
+
+        def table(keys: dict[uuid.UUID, bytes]) -> dict[str, str]:
+            return {str(k): b64(v) for k, v in keys.items()}
+
+        payload: dict[str, Any] = {
+            "user_id": str(self.user_id),
+            "registry": b64(self.registry_key),
+            "signing": {"id": str(self.signing_key_id), "private": b64(self.signing_private)},
+            "clinical": table(self.clinical),
+            "clinical_current": str(self.clinical_current) if self.clinical_current else None,
+            "deposit": table(self.deposit),
+            "private": table(self.private),
+            "private_current": str(self.private_current) if self.private_current else None,
+        }
+        return json.dumps(payload, sort_keys=True).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeySet:
+        """Read a serialised ring (raises ValueError/KeyError when malformed)."""
+        raw = json.loads(data)
+
+        def table(obj: dict[str, str]) -> dict[uuid.UUID, bytes]:
+            return {uuid.UUID(k): unb64(v) for k, v in obj.items()}
+
+        def maybe(text: str | None) -> uuid.UUID | None:
+            return uuid.UUID(text) if text else None
+
+        keys = cls(
+            user_id=uuid.UUID(raw["user_id"]),
+            registry_key=unb64(raw["registry"]),
+            signing_key_id=uuid.UUID(raw["signing"]["id"]),
+            signing_private=unb64(raw["signing"]["private"]),
+            clinical=table(raw["clinical"]),
+            clinical_current=maybe(raw["clinical_current"]),
+            deposit=table(raw["deposit"]),
+            private=table(raw["private"]),
+            private_current=maybe(raw["private_current"]),
+        )
+        if len(keys.registry_key) != KEY_BYTES:
+            raise ValueError("registry key has the wrong length")
+        return keys
+
+
+def clinic_keys_of(keys: KeySet) -> ClinicKeys:
+    """The clinic-wide keys an owner's (or clinician's) ring carries."""
+    if keys.clinical_current is None or not keys.deposit:
+        raise ValueError("this key ring does not hold the clinical vault")
+    deposit_current = next(reversed(keys.deposit))
+    return ClinicKeys(
+        registry_key=keys.registry_key,
+        clinical=dict(keys.clinical),
+        clinical_current=keys.clinical_current,
+        deposit=dict(keys.deposit),
+        deposit_current=deposit_current,
+    )

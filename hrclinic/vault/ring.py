@@ -1,0 +1,155 @@
+"""Wrapping and unwrapping key rings, and the recovery escrow."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from hrclinic.errors import KeyRingDamaged, WrongCredentials
+from hrclinic.vault.keyring_file import EscrowEntry, KeyRingFile, UserEntry, Wrap
+from hrclinic.vault.keys import ClinicKeys, KeySet
+from hrclinic.vault.primitives import (
+    SALT_BYTES,
+    DecryptionFailed,
+    KdfParams,
+    aead_decrypt,
+    aead_encrypt,
+    derive_key,
+    open_sealed_box,
+    random_bytes,
+    seal_to_public_key,
+)
+from hrclinic.vault.recovery import RecoveryKey
+
+
+def _wrap_context(clinic_id: uuid.UUID, user_id: uuid.UUID, kind: str) -> bytes:
+    return f"hrclinic/ring/v1|{clinic_id}|{user_id}|{kind}".encode()
+
+
+def wrap_with_password(clinic_id: uuid.UUID, keys: KeySet, password: str, kdf: KdfParams) -> Wrap:
+    """Wrap a key ring under an Argon2id key derived from ``password``."""
+    salt = random_bytes(SALT_BYTES)
+    kek = derive_key(password.encode("utf-8"), salt, kdf)
+    nonce, ct = aead_encrypt(kek, keys.to_bytes(), _wrap_context(clinic_id, keys.user_id, "password"))
+    return Wrap(nonce=nonce, ciphertext=ct, kdf=kdf, salt=salt)
+
+
+def unwrap_with_password(clinic_id: uuid.UUID, entry: UserEntry, password: str) -> KeySet:
+    """Unwrap a user's key ring, raising WrongCredentials when the password is not right."""
+    wrap = entry.password
+    if wrap.kdf is None or wrap.salt is None:
+        raise KeyRingDamaged(f"The key ring of {entry.username} has no password wrap.")
+    kek = derive_key(password.encode("utf-8"), wrap.salt, wrap.kdf)
+    return _open_wrap(clinic_id, entry, wrap, kek, "password")
+
+
+def wrap_with_secret(clinic_id: uuid.UUID, keys: KeySet, secret: bytes) -> Wrap:
+    """Wrap a key ring under a random 256-bit secret (kept by the operating system's store)."""
+    nonce, ct = aead_encrypt(secret, keys.to_bytes(), _wrap_context(clinic_id, keys.user_id, "computer"))
+    return Wrap(nonce=nonce, ciphertext=ct)
+
+
+def unwrap_with_secret(clinic_id: uuid.UUID, entry: UserEntry, secret: bytes) -> KeySet:
+    """Unwrap the computer-login copy of a key ring."""
+    if entry.computer is None:
+        raise WrongCredentials("Unlocking with the computer log-in is not turned on for this user.")
+    return _open_wrap(clinic_id, entry, entry.computer, secret, "computer")
+
+
+def _open_wrap(clinic_id: uuid.UUID, entry: UserEntry, wrap: Wrap, kek: bytes, kind: str) -> KeySet:
+    try:
+        plain = aead_decrypt(kek, wrap.nonce, wrap.ciphertext, _wrap_context(clinic_id, entry.user_id, kind))
+    except DecryptionFailed:
+        raise WrongCredentials("The user name or password is not right.") from None
+    try:
+        keys = KeySet.from_bytes(plain)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KeyRingDamaged(f"The key ring of {entry.username} is damaged ({exc}).") from None
+    if keys.user_id != entry.user_id:
+        raise KeyRingDamaged(f"The key ring of {entry.username} belongs to another user.")
+    return keys
+
+
+def burn_time_like_unwrap(password: str, kdf: KdfParams) -> None:
+    """Spend the same Argon2id time for an unknown user name, so timing does not reveal it."""
+    derive_key(password.encode("utf-8"), bytes(SALT_BYTES), kdf)
+
+
+# --- recovery escrow -------------------------------------------------------------------------
+
+
+def _escrow_context(clinic_id: uuid.UUID, key_id: uuid.UUID, kind: str, owner: uuid.UUID | None) -> bytes:
+    return f"hrclinic/escrow/v1|{clinic_id}|{key_id}|{kind}|{owner or '-'}".encode()
+
+
+def escrow_key(
+    ring: KeyRingFile, key_id: uuid.UUID, kind: str, secret: bytes, owner_id: uuid.UUID | None = None
+) -> None:
+    """Seal one vault key to the recovery public key and keep it in the ring (once per key id)."""
+    if any(e.key_id == key_id for e in ring.escrow):
+        return
+    box = seal_to_public_key(
+        ring.recovery_public, secret, _escrow_context(ring.clinic_id, key_id, kind, owner_id)
+    )
+    ring.escrow.append(EscrowEntry(key_id=key_id, kind=kind, owner_id=owner_id, box=box))
+
+
+def escrow_clinic_keys(ring: KeyRingFile, clinic: ClinicKeys) -> None:
+    """Escrow the registry (id: the clinic id), clinical and deposit keys."""
+    escrow_key(ring, ring.clinic_id, "registry", clinic.registry_key)
+    for key_id, secret in clinic.clinical.items():
+        escrow_key(ring, key_id, "clinical", secret)
+    for key_id, secret in clinic.deposit.items():
+        escrow_key(ring, key_id, "deposit", secret)
+
+
+def escrow_private_keys(ring: KeyRingFile, keys: KeySet) -> None:
+    """Escrow a clinician's private-vault keys."""
+    for key_id, secret in keys.private.items():
+        escrow_key(ring, key_id, "private", secret, owner_id=keys.user_id)
+
+
+@dataclass
+class RecoveredKeys:
+    """Everything the recovery key opens."""
+
+    clinic: ClinicKeys
+    private: dict[uuid.UUID, dict[uuid.UUID, bytes]] = field(default_factory=dict)  # owner -> keys
+
+
+def recover_keys(ring: KeyRingFile, recovery: RecoveryKey) -> RecoveredKeys:
+    """Open every escrowed key, raising WrongCredentials when the recovery key is not this clinic's."""
+    if recovery.escrow_public_key() != ring.recovery_public:
+        raise WrongCredentials("This recovery key does not belong to this clinic.")
+    private_key = recovery.escrow_private_key()
+    registry: bytes | None = None
+    clinical: dict[uuid.UUID, bytes] = {}
+    deposit: dict[uuid.UUID, bytes] = {}
+    private: dict[uuid.UUID, dict[uuid.UUID, bytes]] = {}
+    for entry in ring.escrow:
+        try:
+            secret = open_sealed_box(
+                private_key,
+                entry.box,
+                _escrow_context(ring.clinic_id, entry.key_id, entry.kind, entry.owner_id),
+            )
+        except DecryptionFailed:
+            raise KeyRingDamaged(f"The escrowed {entry.kind} key {entry.key_id} is damaged.") from None
+        if entry.kind == "registry":
+            registry = secret
+        elif entry.kind == "clinical":
+            clinical[entry.key_id] = secret
+        elif entry.kind == "deposit":
+            deposit[entry.key_id] = secret
+        elif entry.kind == "private" and entry.owner_id is not None:
+            private.setdefault(entry.owner_id, {})[entry.key_id] = secret
+    if registry is None or not clinical or not deposit:
+        raise KeyRingDamaged("The key ring's recovery escrow is incomplete.")
+    clinic = ClinicKeys(
+        registry_key=registry,
+        clinical=clinical,
+        clinical_current=list(clinical)[-1],
+        deposit=deposit,
+        deposit_current=list(deposit)[-1],
+    )
+    return RecoveredKeys(clinic=clinic, private=private)

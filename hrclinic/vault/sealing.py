@@ -1,0 +1,91 @@
+"""Sealed values: AES-256-GCM under a vault key, bound to table, column and row.
+
+Blob layouts (the header is part of the associated data):
+  0x01 | key id (16) | nonce (12) | ciphertext+tag     vault key (clinical or private)
+  0x02 | key id (16) | ephemeral public (32) | nonce (12) | ciphertext+tag
+                                                      deposit to the clinical vault's X25519 key
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from hrclinic.domain.vaults import VaultKind
+from hrclinic.errors import SealedValueInvalid, SealedValueLocked
+from hrclinic.vault.keys import KeySet
+from hrclinic.vault.primitives import (
+    NONCE_BYTES,
+    DecryptionFailed,
+    aead_decrypt,
+    aead_encrypt,
+    open_sealed_box,
+    seal_to_public_key,
+)
+
+FORMAT_VAULT = 0x01
+FORMAT_DEPOSIT = 0x02
+_HEADER = 17
+
+_LOCKED = {
+    VaultKind.CLINICAL: "This is clinical content; your role does not hold the clinical vault.",
+    VaultKind.PRIVATE: "This is a private psychotherapy note; only its author can read it.",
+}
+
+
+class VaultSealer:
+    """Seals and opens field values with the keys of one unlocked user."""
+
+    def __init__(self, keys: KeySet, deposit_key: tuple[uuid.UUID, bytes] | None = None) -> None:
+        self._keys = keys
+        self._deposit_key = deposit_key
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        """The user whose keys these are."""
+        return self._keys.user_id
+
+    def can_open(self, vault: VaultKind) -> bool:
+        """True when this user can read values of ``vault`` (private: their own)."""
+        if vault is VaultKind.CLINICAL:
+            return self._keys.holds_clinical
+        return self._keys.private_current is not None
+
+    def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
+        """Seal ``plaintext`` for ``vault``; ``deposit`` lets a user without the key write (not read)."""
+        if vault is VaultKind.CLINICAL and self._keys.clinical_current is not None:
+            key_id = self._keys.clinical_current
+            key = self._keys.clinical[key_id]
+        elif vault is VaultKind.PRIVATE and self._keys.private_current is not None:
+            key_id = self._keys.private_current
+            key = self._keys.private[key_id]
+        elif vault is VaultKind.CLINICAL and deposit and self._deposit_key is not None:
+            deposit_id, public = self._deposit_key
+            header = bytes([FORMAT_DEPOSIT]) + deposit_id.bytes
+            return header + seal_to_public_key(public, plaintext, header + context)
+        else:
+            raise SealedValueLocked(_LOCKED[vault])
+        header = bytes([FORMAT_VAULT]) + key_id.bytes
+        nonce, ct = aead_encrypt(key, plaintext, header + context)
+        return header + nonce + ct
+
+    def open(self, blob: bytes, *, vault: VaultKind, context: bytes) -> bytes:
+        """Open a sealed value, or raise a clear error when it is locked, altered or moved."""
+        if len(blob) < _HEADER + NONCE_BYTES + 16 or blob[0] not in (FORMAT_VAULT, FORMAT_DEPOSIT):
+            raise SealedValueInvalid("This sealed value is damaged and cannot be read.")
+        header, key_id = blob[:_HEADER], uuid.UUID(bytes=blob[1:_HEADER])
+        try:
+            if blob[0] == FORMAT_DEPOSIT:
+                private = self._keys.deposit.get(key_id)
+                if private is None:
+                    raise SealedValueLocked(_LOCKED[VaultKind.CLINICAL])
+                return open_sealed_box(private, blob[_HEADER:], header + context)
+            key = (self._keys.private if vault is VaultKind.PRIVATE else self._keys.clinical).get(key_id)
+            if key is None:
+                raise SealedValueLocked(_LOCKED[vault])
+            nonce, ct = blob[_HEADER : _HEADER + NONCE_BYTES], blob[_HEADER + NONCE_BYTES :]
+            return aead_decrypt(key, nonce, ct, header + context)
+        except DecryptionFailed:
+            raise SealedValueInvalid(
+                "This sealed value does not belong to this record or field, or it was altered; "
+                "it was not shown."
+            ) from None
