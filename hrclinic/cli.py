@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -105,16 +106,16 @@ def _cmd_init(args: argparse.Namespace) -> int:
     print("Write it down or print it and keep it locked away from this computer. With it the")
     print("owner can reset any password and restore the clinic on a new machine.")
     if args.kit:
-        from datetime import UTC, datetime
+        from hrclinic.services.emergency_kit import save_emergency_kit
 
-        from hrclinic.reports.emergency_kit import EmergencyKit, emergency_kit_pdf
-        from hrclinic.vault.keyring_file import write_atomically
-
-        kit = EmergencyKit(
-            args.clinic.strip(), args.owner, created.recovery_key, datetime.now(UTC), str(data_dir)
+        saved = save_emergency_kit(
+            args.kit,
+            clinic_name=args.clinic.strip(),
+            owner_username=args.owner,
+            recovery_key=created.recovery_key,
+            data_dir=data_dir,
         )
-        write_atomically(args.kit.expanduser().resolve(), emergency_kit_pdf(kit))
-        print(f"Emergency Kit saved to {args.kit}")
+        print(f"Emergency Kit saved to {saved}")
     return EXIT_OK
 
 
@@ -167,22 +168,31 @@ def _cmd_self_test(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@dataclass(frozen=True)
+class Frontend:
+    """What the desktop shell lends the command (injected, so the core never imports the UI)."""
+
+    run_gui: Callable[[Path, bool], int]
+    gui_self_test: Callable[[], str]
+
+
+_frontend: Frontend | None = None
+
+
 def _gui_self_test() -> str | None:
-    try:
-        from ui.selftest import run_gui_self_test
-    except ImportError:
-        return None
-    return run_gui_self_test()
+    return _frontend.gui_self_test() if _frontend else None
 
 
 def _run_gui(data_dir: Path, *, demo: bool = False) -> int:
-    from ui.main import run_app
+    if _frontend is None:
+        raise CommandError("This installation has no desktop interface; use the command-line tools.")
+    return _frontend.run_gui(data_dir, demo)
 
-    return run_app(data_dir, demo=demo)
 
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, frontend: Frontend | None = None) -> int:
     """Run the command; every expected problem becomes one line on stderr and a non-zero exit."""
+    global _frontend
+    _frontend = frontend
     args = _parser().parse_args(argv)
     try:
         if args.command is None:

@@ -18,7 +18,20 @@ from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 
 DEMO_CLINIC_NAME = "Riverside Harm Reduction Practice (demo)"
 SEED = 20261123
-FAKER_LOCALES = ["en_US", "es_MX", "vi_VN", "pl_PL", "tr_TR", "ru_RU", "de_DE", "fr_FR", "zh_CN", "hi_IN"]
+# Scripts the bundled PDF fonts cover (Latin, Cyrillic, Greek, CJK), so every demo name renders.
+FAKER_LOCALES = [
+    "en_US",
+    "es_MX",
+    "vi_VN",
+    "pl_PL",
+    "tr_TR",
+    "ru_RU",
+    "de_DE",
+    "fr_FR",
+    "zh_CN",
+    "el_GR",
+    "uk_UA",
+]
 
 # People whose names test rendering and search everywhere in the app.
 FIXED_PEOPLE = ["Zoë Łukasiewicz-Şahin", "Алексей Смирнов", "Nguyễn Văn An", "O'Brien <Sam> & Co"]
@@ -118,8 +131,9 @@ def _write_notes_as(data_dir: Path, author: DemoUser, kdf: KdfParams) -> None:
     clinic = unlock(data_dir, author.username, author.password, kdf=kdf)
     try:
         rng = random.Random(SEED)
-        registry = clients.list_clients(clinic, limit=60)
-        for person in registry:
+        registry = clients.list_clients(clinic)
+        fixed = [p for p in registry if p.preferred_name in FIXED_PEOPLE]
+        for person in fixed + registry[:60]:
             for text in rng.sample(_NOTES, k=rng.randint(1, 3)):
                 clients.write_clinical_note(clinic, person.id, text)
     finally:

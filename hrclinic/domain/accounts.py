@@ -105,3 +105,14 @@ def password_strength(password: str) -> int:
     if classes >= 3:
         score += 1
     return min(score, 4)
+
+
+FREE_ATTEMPTS = 3
+MAX_LOGIN_DELAY_SECONDS = 60
+
+
+def login_delay_seconds(recent_failures: int) -> int:
+    """How long to wait before the next log-in attempt: none for the first few, then doubling."""
+    if recent_failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(MAX_LOGIN_DELAY_SECONDS, 2 ** (recent_failures - FREE_ATTEMPTS + 1)))

@@ -85,14 +85,20 @@ def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:
         return _summary(record)
 
 
-def list_clients(clinic: UnlockedClinic, *, limit: int = 200) -> list[ClientSummary]:
-    """The most recently registered people (the registry search comes with the front-desk work)."""
+def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[ClientSummary]:
+    """Registered people, newest first, as plain rows (one query; the list view filters in memory)."""
     clinic.require(Permission.VIEW_REGISTRY, "view the registry")
     with clinic.uow() as uow:
-        rows = uow.session.scalars(
-            select(ClientRecord).order_by(ClientRecord.record_number.desc()).limit(limit)
-        )
-        return [_summary(r) for r in rows]
+        query = select(
+            ClientRecord.id,
+            ClientRecord.record_number,
+            ClientRecord.preferred_name,
+            ClientRecord.status,
+            ClientRecord.created_at,
+        ).order_by(ClientRecord.record_number.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return [ClientSummary(*row) for row in uow.session.execute(query)]
 
 
 def write_clinical_note(clinic: UnlockedClinic, client_id: uuid.UUID, text: str) -> NoteDetail:

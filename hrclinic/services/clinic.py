@@ -164,7 +164,9 @@ def create_clinic(
     recovery = RecoveryKey.generate()
     keys, signing_public = KeySet.for_role(owner_id, Role.OWNER, clinic_keys)
 
-    ring = KeyRingFile(clinic_id=clinic_id, recovery_public=recovery.escrow_public_key())
+    ring = KeyRingFile(
+        clinic_id=clinic_id, recovery_public=recovery.escrow_public_key(), clinic_name=clinic_name.strip()
+    )
     escrow_clinic_keys(ring, clinic_keys)
     escrow_private_keys(ring, keys)
     ring.users[username] = UserEntry(

@@ -99,6 +99,7 @@ def add_user(
 ) -> UserSummary:
     """Add a user with a role and a first password (owner only)."""
     clinic.require(Permission.MANAGE_USERS, "add users")
+    role = Role(role)
     for field_name, problem in (
         ("username", username_problem(username)),
         ("display_name", display_name_problem(display_name)),

@@ -98,3 +98,13 @@ def is_disk_full(exc: BaseException) -> bool:
 def storage_full_error() -> StorageFull:
     """The message for a failed write because of a full disk."""
     return StorageFull("The disk is full, so nothing was saved. Free some space, then save again.")
+
+
+def sqlcipher_versions() -> tuple[str, str]:
+    """(SQLCipher version, SQLite version) of the bundled driver."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        cipher = conn.execute("PRAGMA cipher_version").fetchone()
+        return (str(cipher[0]) if cipher else "unknown", sqlcipher3.sqlite_version)
+    finally:
+        conn.close()

@@ -77,6 +77,7 @@ class KeyRingFile:
 
     clinic_id: uuid.UUID
     recovery_public: bytes
+    clinic_name: str = ""  # shown on the log-in window before anything is unlocked
     users: dict[str, UserEntry] = field(default_factory=dict)
     escrow: list[EscrowEntry] = field(default_factory=list)
 
@@ -94,6 +95,7 @@ class KeyRingFile:
             "format": FORMAT,
             "version": VERSION,
             "clinic_id": str(self.clinic_id),
+            "clinic_name": self.clinic_name,
             "recovery_public": b64(self.recovery_public),
             "users": {
                 name: {
@@ -123,7 +125,11 @@ class KeyRingFile:
             raise ValueError(
                 f"key-ring version {data.get('version')!r} is not supported by this version of hrclinic"
             )
-        ring = cls(clinic_id=uuid.UUID(data["clinic_id"]), recovery_public=unb64(data["recovery_public"]))
+        ring = cls(
+            clinic_id=uuid.UUID(data["clinic_id"]),
+            recovery_public=unb64(data["recovery_public"]),
+            clinic_name=str(data.get("clinic_name", "")),
+        )
         for name, entry in data["users"].items():
             computer = entry.get("computer")
             ring.users[name] = UserEntry(

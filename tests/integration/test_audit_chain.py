@@ -1,0 +1,150 @@
+"""The audit chain notices edited, deleted, re-chained and forged rows."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, text
+
+from hrclinic.domain.audit import AuditAction, AuditContent, chain_hash
+from hrclinic.services import clients
+from hrclinic.services.audit import verify_chain
+from hrclinic.services.clinic import UnlockedClinic, lock
+from hrclinic.store.records import AuditEventRecord
+from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
+
+
+def _busy_clinic(clinic_dir: ClinicFixture) -> UnlockedClinic:
+    clinic = clinic_dir.login(CLINICIAN)
+    for name in ("Zoë", "Алексей", "Nguyễn"):
+        person = clients.register_client(clinic, name)
+        clients.get_client(clinic, person.id)
+    return clinic
+
+
+def _actions(clinic: UnlockedClinic) -> list[str]:
+    with clinic.uow() as uow:
+        return list(uow.session.scalars(select(AuditEventRecord.action).order_by(AuditEventRecord.seq)))
+
+
+def _problems(clinic: UnlockedClinic) -> list[str]:
+    with clinic.uow() as uow:
+        return verify_chain(uow.session).problems
+
+
+def _sql(clinic: UnlockedClinic, statement: str, **params: object) -> None:
+    with clinic.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def test_log_in_user_changes_registry_and_lock_are_recorded(clinic_dir: ClinicFixture) -> None:
+    clinic = _busy_clinic(clinic_dir)
+    lock(clinic)
+    owner = clinic_dir.login(OWNER)
+    actions = _actions(owner)
+    assert actions[:2] == [AuditAction.CLINIC_CREATED, AuditAction.USER_ADDED]
+    assert actions.count(AuditAction.USER_ADDED) == 3
+    assert actions.count(AuditAction.CLIENT_REGISTERED) == 3
+    assert actions.count(AuditAction.CLIENT_VIEWED) == 3
+    assert AuditAction.LOCK in actions and actions[-1] == AuditAction.LOGIN
+    assert _problems(owner) == []
+
+
+def test_audit_rows_hold_no_names_or_clinical_text(clinic_dir: ClinicFixture) -> None:
+    clinic = _busy_clinic(clinic_dir)
+    person = clients.register_client(clinic, "Distinctive Person Name")
+    clients.write_clinical_note(clinic, person.id, "Distinctive clinical sentence.")
+    with clinic.engine.connect() as conn:
+        dump = json.dumps([list(map(str, r)) for r in conn.execute(text("SELECT * FROM audit_events"))])
+    assert "Distinctive" not in dump
+
+
+def test_an_edited_row_is_detected(clinic_dir: ClinicFixture) -> None:
+    clinic = _busy_clinic(clinic_dir)
+    _sql(clinic, "UPDATE audit_events SET action = 'client.registered' WHERE seq = 5")
+    assert any("row 5 was altered" in p for p in _problems(clinic))
+
+
+def test_a_deleted_row_is_detected(clinic_dir: ClinicFixture) -> None:
+    clinic = _busy_clinic(clinic_dir)
+    _sql(clinic, "DELETE FROM audit_events WHERE seq = 4")
+    problems = _problems(clinic)
+    assert any("4..4 are missing" in p for p in problems)
+    assert any("row 5 does not follow" in p for p in problems)
+
+
+def test_rows_removed_from_the_end_are_detected(clinic_dir: ClinicFixture) -> None:
+    clinic = _busy_clinic(clinic_dir)
+    _sql(clinic, "DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)")
+    assert any("ends before its recorded head" in p for p in _problems(clinic))
+
+
+def test_a_rechained_row_without_the_actors_key_is_detected(clinic_dir: ClinicFixture) -> None:
+    """Someone with write access edits a row and recomputes every hash after it: the signatures
+    no longer match, because they cannot sign as the people who did those things."""
+    clinic = _busy_clinic(clinic_dir)
+    with clinic.uow() as uow:
+        rows = list(uow.session.scalars(select(AuditEventRecord).order_by(AuditEventRecord.seq)))
+        rows[3].target_id = "00000000-0000-0000-0000-000000000000"
+        previous = rows[3].prev_hash
+        for row in rows[3:]:
+            content = AuditContent(
+                row.seq,
+                row.at,
+                row.actor_id,
+                row.action,
+                row.target_type,
+                row.target_id,
+                json.loads(row.details),
+                row.signer_key_id,
+            )
+            row.prev_hash = previous
+            row.row_hash = chain_hash(previous, content)
+            previous = row.row_hash
+        uow.session.execute(text("UPDATE audit_head SET row_hash = :h"), {"h": previous})
+        uow.commit()
+    problems = _problems(clinic)
+    assert problems and all("invalid signature" in p for p in problems)
+
+
+def test_a_row_signed_by_someone_else_is_detected(clinic_dir: ClinicFixture) -> None:
+    """An insider re-signs another person's row with their own key: the signer is not the actor."""
+    clinic = _busy_clinic(clinic_dir)
+    desk = clinic_dir.login(FRONT_DESK)
+    with clinic.uow() as uow:
+        row = uow.session.get_one(AuditEventRecord, 5)
+        row.signer_key_id = str(desk.keys.signing_key_id)
+        content = AuditContent(
+            row.seq,
+            row.at,
+            row.actor_id,
+            row.action,
+            row.target_type,
+            row.target_id,
+            json.loads(row.details),
+            row.signer_key_id,
+        )
+        row.row_hash = chain_hash(row.prev_hash, content)
+        row.signature = desk.signer.sign(row.row_hash)
+        uow.commit()
+    assert any("row 5 is signed by someone other than its actor" in p for p in _problems(clinic))
+
+
+def test_failed_log_ins_reach_the_audit_chain_at_the_next_unlock(clinic_dir: ClinicFixture) -> None:
+    import pytest
+
+    from hrclinic.errors import WrongCredentials
+
+    for name in ("owner", "nobody"):
+        with pytest.raises(WrongCredentials):
+            clinic_dir.login((name, "not the password"))
+    owner = clinic_dir.login(OWNER)
+    with owner.uow() as uow:
+        failed = list(
+            uow.session.scalars(
+                select(AuditEventRecord).where(AuditEventRecord.action == AuditAction.LOGIN_FAILED)
+            )
+        )
+    assert [json.loads(r.details)["username_tried"] for r in failed] == ["owner", "nobody"]
+    assert not (clinic_dir.data_dir / "failed-logins.jsonl").exists()
+    assert _problems(owner) == []

@@ -1,0 +1,62 @@
+"""Sealed columns in the real database: bound to row and column, locked for front desk."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from hrclinic.errors import SealedValueInvalid, SealedValueLocked
+from hrclinic.services import clients
+from hrclinic.store.records import ClinicalNoteRecord
+from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
+
+
+def test_a_sealed_note_copied_onto_another_row_fails_to_open_with_a_clear_error(
+    clinic_dir: ClinicFixture,
+) -> None:
+    clinic = clinic_dir.login(CLINICIAN)
+    zoe = clients.register_client(clinic, "Zoë")
+    alex = clients.register_client(clinic, "Алексей")
+    secret = clients.write_clinical_note(clinic, zoe.id, "Zoë's own words about her weekend.")
+    other = clients.write_clinical_note(clinic, alex.id, "Alex's note.")
+    with clinic.engine.begin() as conn:  # someone with file access swaps the ciphertext
+        conn.execute(
+            text(
+                "UPDATE clinical_notes SET body = (SELECT body FROM clinical_notes WHERE id = :src) "
+                "WHERE id = :dst"
+            ),
+            {"src": secret.id.hex, "dst": other.id.hex},
+        )
+    with pytest.raises(SealedValueInvalid, match="does not belong to this record"):
+        clients.read_clinical_notes(clinic, alex.id)
+    assert [n.body for n in clients.read_clinical_notes(clinic, zoe.id)] == [
+        "Zoë's own words about her weekend."
+    ]
+
+
+def test_front_desk_cannot_open_sealed_values_even_through_the_records(clinic_dir: ClinicFixture) -> None:
+    clinician = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinician, "Nguyễn")
+    note = clients.write_clinical_note(clinician, person.id, "Clinical content.")
+    desk = clinic_dir.login(FRONT_DESK)
+    with desk.uow() as uow:  # bypass the service's permission check: the cryptography still refuses
+        record = uow.session.get_one(ClinicalNoteRecord, note.id)
+        assert record.body_sealed and b"Clinical content" not in record.body_sealed
+        with pytest.raises(SealedValueLocked, match="does not hold the clinical vault"):
+            _ = record.body
+
+
+def test_sealed_values_need_an_open_unit_of_work(clinic_dir: ClinicFixture) -> None:
+    record = ClinicalNoteRecord(id=uuid.uuid4(), client_id=uuid.uuid4(), author_id=uuid.uuid4())
+    with pytest.raises(SealedValueLocked, match="locked"):
+        record.body = "text"
+
+
+def test_text_round_trips_exactly(clinic_dir: ClinicFixture) -> None:
+    clinic = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinic, "O'Brien <Sam> & Co")
+    body = "Line 1\n\tindented <b>not bold</b> & 'quotes' — Zoë Алексей Nguyễn 王小明 🙂\n" + "x" * 50_000
+    clients.write_clinical_note(clinic, person.id, body)
+    assert clients.read_clinical_notes(clinic, person.id)[0].body == body

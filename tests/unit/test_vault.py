@@ -1,0 +1,232 @@
+"""Key rings, wrapping, sealing, deposits, private vaults and the recovery key (no database)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from hrclinic.domain.roles import Role
+from hrclinic.domain.vaults import VaultKind, field_context
+from hrclinic.errors import (
+    KeyRingDamaged,
+    SealedValueInvalid,
+    SealedValueLocked,
+    ValidationError,
+    WrongCredentials,
+)
+from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
+from hrclinic.vault.keys import ClinicKeys, KeySet
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
+from hrclinic.vault.recovery import RecoveryKey
+from hrclinic.vault.ring import (
+    escrow_clinic_keys,
+    escrow_private_keys,
+    recover_keys,
+    unwrap_with_password,
+    wrap_with_password,
+)
+from hrclinic.vault.sealing import VaultSealer
+
+FAST = KdfParams(memory_kib=1024, iterations=1, lanes=1)
+CLINIC_ID = uuid.uuid4()
+
+
+def _ring_for(role: Role, clinic: ClinicKeys | None = None) -> KeySet:
+    keys, _public = KeySet.for_role(uuid.uuid4(), role, clinic or ClinicKeys.generate())
+    return keys
+
+
+def _entry(keys: KeySet, password: str, kdf: KdfParams = FAST) -> UserEntry:
+    return UserEntry(keys.user_id, "someone", wrap_with_password(CLINIC_ID, keys, password, kdf))
+
+
+def _sealer(keys: KeySet, clinic: ClinicKeys) -> VaultSealer:
+    deposit_id = clinic.deposit_current
+    return VaultSealer(keys, (deposit_id, x25519_public(clinic.deposit[deposit_id])))
+
+
+def test_wrap_and_unwrap_round_trip() -> None:
+    keys = _ring_for(Role.CLINICIAN)
+    opened = unwrap_with_password(CLINIC_ID, _entry(keys, "a good pass phrase"), "a good pass phrase")
+    assert opened == keys
+
+
+def test_wrong_password_is_refused_with_a_clear_message() -> None:
+    entry = _entry(_ring_for(Role.OWNER), "a good pass phrase")
+    with pytest.raises(WrongCredentials, match="user name or password is not right"):
+        unwrap_with_password(CLINIC_ID, entry, "a good pass phrasE")
+
+
+def test_tampered_wrapped_ring_does_not_open() -> None:
+    entry = _entry(_ring_for(Role.OWNER), "a good pass phrase")
+    flipped = bytearray(entry.password.ciphertext)
+    flipped[10] ^= 0x01
+    entry.password = type(entry.password)(
+        nonce=entry.password.nonce,
+        ciphertext=bytes(flipped),
+        kdf=entry.password.kdf,
+        salt=entry.password.salt,
+    )
+    with pytest.raises(WrongCredentials):
+        unwrap_with_password(CLINIC_ID, entry, "a good pass phrase")
+
+
+def test_a_ring_wrapped_for_one_clinic_or_user_does_not_open_as_another() -> None:
+    keys = _ring_for(Role.OWNER)
+    entry = _entry(keys, "a good pass phrase")
+    with pytest.raises(WrongCredentials):
+        unwrap_with_password(uuid.uuid4(), entry, "a good pass phrase")
+    moved = UserEntry(uuid.uuid4(), "other", entry.password)
+    with pytest.raises(WrongCredentials):
+        unwrap_with_password(CLINIC_ID, moved, "a good pass phrase")
+
+
+def test_argon2_parameters_are_stored_with_the_wrap_and_honoured(tmp_path: Path) -> None:
+    keys = _ring_for(Role.OWNER)
+    ring = KeyRingFile(clinic_id=CLINIC_ID, recovery_public=RecoveryKey.generate().escrow_public_key())
+    ring.users["someone"] = _entry(
+        keys, "a good pass phrase", KdfParams(memory_kib=2048, iterations=2, lanes=2)
+    )
+    path = tmp_path / "keyring.json"
+    ring.save(path)
+    stored = json.loads(path.read_text())["users"]["someone"]["password"]["kdf"]
+    assert (stored["alg"], stored["memory_kib"], stored["iterations"], stored["lanes"]) == (
+        "argon2id",
+        2048,
+        2,
+        2,
+    )
+    # the stored parameters are the ones used: the ring opens after a reload...
+    reloaded = KeyRingFile.load(path)
+    assert unwrap_with_password(CLINIC_ID, reloaded.users["someone"], "a good pass phrase") == keys
+    # ...and changing them in the file makes the same password fail
+    data = json.loads(path.read_text())
+    data["users"]["someone"]["password"]["kdf"]["iterations"] = 3
+    path.write_text(json.dumps(data))
+    with pytest.raises(WrongCredentials):
+        unwrap_with_password(CLINIC_ID, KeyRingFile.load(path).users["someone"], "a good pass phrase")
+
+
+def test_default_parameters_are_at_least_64_mib_and_three_passes() -> None:
+    assert DEFAULT_KDF.memory_kib >= 64 * 1024 and DEFAULT_KDF.iterations >= 3
+
+
+def test_front_desk_ring_holds_no_clinical_key_but_can_deposit() -> None:
+    clinic = ClinicKeys.generate()
+    desk = _ring_for(Role.FRONT_DESK, clinic)
+    clinician = _ring_for(Role.CLINICIAN, clinic)
+    assert desk.clinical == {} and desk.deposit == {} and desk.private == {}
+    assert not desk.holds_clinical
+    assert set(clinician.clinical) == set(clinic.clinical)
+    context = field_context("intake", "answers", "row-1")
+    blob = _sealer(desk, clinic).seal(
+        b"uses alone; no naloxone", vault=VaultKind.CLINICAL, context=context, deposit=True
+    )
+    with pytest.raises(SealedValueLocked, match="clinical"):
+        _sealer(desk, clinic).open(blob, vault=VaultKind.CLINICAL, context=context)
+    assert _sealer(clinician, clinic).open(blob, vault=VaultKind.CLINICAL, context=context) == (
+        b"uses alone; no naloxone"
+    )
+
+
+def test_front_desk_cannot_seal_clinical_values_without_deposit() -> None:
+    clinic = ClinicKeys.generate()
+    with pytest.raises(SealedValueLocked):
+        _sealer(_ring_for(Role.FRONT_DESK, clinic), clinic).seal(b"x", vault=VaultKind.CLINICAL, context=b"c")
+
+
+def test_sealing_uses_a_fresh_nonce_every_time() -> None:
+    clinic = ClinicKeys.generate()
+    sealer = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
+    first = sealer.seal(b"same text", vault=VaultKind.CLINICAL, context=b"c")
+    second = sealer.seal(b"same text", vault=VaultKind.CLINICAL, context=b"c")
+    assert first != second
+
+
+@pytest.mark.parametrize("deposit", [False, True])
+def test_a_value_moved_to_another_row_or_column_fails_to_open(deposit: bool) -> None:
+    clinic = ClinicKeys.generate()
+    writer = _ring_for(Role.FRONT_DESK if deposit else Role.CLINICIAN, clinic)
+    reader = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
+    blob = _sealer(writer, clinic).seal(
+        b"secret", vault=VaultKind.CLINICAL, context=field_context("notes", "body", "row-1"), deposit=deposit
+    )
+    for other in (
+        field_context("notes", "body", "row-2"),
+        field_context("notes", "summary", "row-1"),
+        field_context("flags", "body", "row-1"),
+    ):
+        with pytest.raises(SealedValueInvalid, match="does not belong to this record or field"):
+            reader.open(blob, vault=VaultKind.CLINICAL, context=other)
+
+
+def test_tampered_sealed_value_fails_to_open() -> None:
+    clinic = ClinicKeys.generate()
+    sealer = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
+    blob = bytearray(sealer.seal(b"secret", vault=VaultKind.CLINICAL, context=b"c"))
+    blob[-1] ^= 0x80
+    with pytest.raises(SealedValueInvalid):
+        sealer.open(bytes(blob), vault=VaultKind.CLINICAL, context=b"c")
+    with pytest.raises(SealedValueInvalid, match="damaged"):
+        sealer.open(b"\x01short", vault=VaultKind.CLINICAL, context=b"c")
+
+
+def test_private_vault_is_readable_by_its_author_only() -> None:
+    clinic = ClinicKeys.generate()
+    author, colleague, owner = (_ring_for(r, clinic) for r in (Role.CLINICIAN, Role.CLINICIAN, Role.OWNER))
+    context = field_context("private_notes", "body", "n1")
+    blob = _sealer(author, clinic).seal(b"process note", vault=VaultKind.PRIVATE, context=context)
+    assert _sealer(author, clinic).open(blob, vault=VaultKind.PRIVATE, context=context) == b"process note"
+    for other in (colleague, owner):
+        with pytest.raises(SealedValueLocked, match="only its author"):
+            _sealer(other, clinic).open(blob, vault=VaultKind.PRIVATE, context=context)
+
+
+def test_recovery_key_text_round_trips_and_catches_typos() -> None:
+    key = RecoveryKey.generate()
+    text = key.text
+    assert len(text.split("-")) == 11
+    assert RecoveryKey.parse(text) == key
+    assert RecoveryKey.parse(" " + text.lower().replace("-", " ") + "\n") == key
+    typo = ("B" if text[0] != "B" else "C") + text[1:]
+    with pytest.raises(ValidationError, match="typing mistake"):
+        RecoveryKey.parse(typo)
+    with pytest.raises(ValidationError, match="has 55"):
+        RecoveryKey.parse(text[:-3])
+
+
+def test_the_recovery_key_opens_every_escrowed_key_and_nothing_else_does() -> None:
+    clinic = ClinicKeys.generate()
+    recovery = RecoveryKey.generate()
+    ring = KeyRingFile(clinic_id=CLINIC_ID, recovery_public=recovery.escrow_public_key())
+    escrow_clinic_keys(ring, clinic)
+    clinician = _ring_for(Role.CLINICIAN, clinic)
+    escrow_private_keys(ring, clinician)
+    recovered = recover_keys(ring, recovery)
+    assert recovered.clinic.registry_key == clinic.registry_key
+    assert recovered.clinic.clinical == clinic.clinical
+    assert recovered.clinic.deposit == clinic.deposit
+    assert recovered.private[clinician.user_id] == clinician.private
+    with pytest.raises(WrongCredentials, match="does not belong to this clinic"):
+        recover_keys(ring, RecoveryKey.generate())
+
+
+def test_a_damaged_key_ring_file_gives_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "keyring.json"
+    for content in (
+        "",
+        "{not json",
+        json.dumps({"format": "something else"}),
+        json.dumps({"format": "hrclinic-keyring", "version": 1, "clinic_id": "nope"}),
+    ):
+        path.write_text(content)
+        with pytest.raises(KeyRingDamaged, match="damaged"):
+            KeyRingFile.load(path)
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(KeyRingDamaged):
+        KeyRingFile.load(path)
+    with pytest.raises(KeyRingDamaged, match="missing"):
+        KeyRingFile.load(tmp_path / "absent.json")

@@ -1,0 +1,17 @@
+"""The app-wide signal bus: after a change succeeds, views decide for themselves whether to refresh."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+
+class AppBus(QObject):
+    """Past-tense signals about what changed."""
+
+    users_changed = Signal()
+    clients_changed = Signal()
+    notes_changed = Signal()
+    settings_changed = Signal()
+    session_locked = Signal()
+    session_unlocked = Signal(object)  # UnlockedClinic
+    status_message = Signal(str)

@@ -1,0 +1,35 @@
+"""The ``hrclinic`` console script: the core command line with the desktop shell plugged in.
+
+Qt is imported only when the GUI (or its self-test) actually runs, so ``hrclinic verify``
+and ``hrclinic init`` stay fast and work where no display libraries exist.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hrclinic.cli import Frontend
+from hrclinic.cli import main as core_main
+
+
+def _run_gui(data_dir: Path, demo: bool) -> int:
+    from ui.main import run_app
+
+    return run_app(data_dir, demo=demo)
+
+
+def _gui_self_test() -> str:
+    from ui.selftest import run_gui_self_test
+
+    return run_gui_self_test()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hrclinic`` command."""
+    return core_main(argv, frontend=Frontend(run_gui=_run_gui, gui_self_test=_gui_self_test))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

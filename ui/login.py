@@ -1,0 +1,231 @@
+"""The log-in page: the first thing every person sees, and the lock screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrclinic.app import ClinicApp
+from hrclinic.errors import WrongCredentials
+from hrclinic.services.clinic import UnlockedClinic
+from ui.account_dialogs import RecoveryResetDialog
+from ui.icons import icon
+from ui.tasks import TaskRunner, error_message
+from ui.theme import colours
+from ui.widgets import BusyBar, PasswordField, label, primary_button, title
+
+
+class LoginPage(QWidget):
+    """User name and password; a growing wait after repeated failures; never freezes."""
+
+    unlocked = Signal(object)  # UnlockedClinic
+
+    def __init__(
+        self,
+        clinic_app: ClinicApp,
+        runner: TaskRunner,
+        clinic_name: str,
+        demo_hint: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("login_page")
+        self._app = clinic_app
+        self._runner = runner
+        self._wait_left = 0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._on_countdown_timeout)
+
+        card = QFrame()
+        card.setObjectName("login_card")
+        card.setProperty("role", "card")
+        card.setMaximumWidth(440)
+        box = QVBoxLayout(card)
+        box.setContentsMargins(32, 28, 32, 24)
+        box.setSpacing(10)
+        badge = label("")
+        badge.setPixmap(icon("shield-check", colours().accent).pixmap(40, 40))
+        box.addWidget(badge)
+        self.clinic_label = title(clinic_name, 1.5, name="clinic_name")
+        box.addWidget(self.clinic_label)
+        self.state = label("Log in to open the clinic's records.", "muted", name="login_state")
+        box.addWidget(self.state)
+
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.username.setAccessibleName("User name")
+        self.password = PasswordField("password", "Password")
+        form = QFormLayout()
+        form.setSpacing(8)
+        form.addRow("User name", self.username)
+        form.addRow("Password", self.password)
+        box.addLayout(form)
+        self.error = label("", "error", name="login_error")
+        self.error.hide()
+        box.addWidget(self.error)
+        self.busy = BusyBar("login_busy")
+        box.addWidget(self.busy)
+        self.login_button = primary_button("Log in", "log_in")
+        box.addWidget(self.login_button)
+
+        links = QHBoxLayout()
+        self.computer_button = QPushButton("Unlock with my computer log-in")
+        self.computer_button.setObjectName("computer_login")
+        self.computer_button.setProperty("link", True)
+        self.forgot_button = QPushButton("Forgot your password?")
+        self.forgot_button.setObjectName("forgot_password")
+        self.forgot_button.setProperty("link", True)
+        links.addWidget(self.computer_button)
+        links.addStretch(1)
+        links.addWidget(self.forgot_button)
+        box.addLayout(links)
+
+        self.demo_hint = label("", "muted", name="demo_hint")
+        if demo_hint:
+            self.demo_hint.setText(
+                "Demo clinic: every name and record is fictional.\nLog in as:\n" + demo_hint
+            )
+            self.demo_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.demo_hint.setVisible(bool(demo_hint))
+        box.addWidget(self.demo_hint)
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.login_button.clicked.connect(self._on_login_clicked)
+        self.password.returnPressed.connect(self._on_login_clicked)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.computer_button.clicked.connect(self._on_computer_clicked)
+        self.forgot_button.clicked.connect(self._on_forgot_clicked)
+        self.refresh_computer_login()
+
+    # --- states -------------------------------------------------------------------------
+
+    def reset(self, *, username: str = "", message: str = "Log in to open the clinic's records.") -> None:
+        """Show the page fresh (start, lock, log-out): no password kept."""
+        self.password.clear()
+        self.username.setText(username)
+        self.state.setText(message)
+        self.error.hide()
+        self._set_busy(False)
+        self.refresh_computer_login()
+        (self.password if username else self.username).setFocus()
+
+    def refresh_computer_login(self) -> None:
+        """Offer the computer log-in only where it is turned on."""
+        self.computer_button.setVisible(self._app.computer_login_user() is not None)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.set_busy(busy)
+        waiting = self._wait_left > 0
+        self.login_button.setEnabled(not busy and not waiting)
+        self.username.setEnabled(not busy)
+        self.password.setEnabled(not busy)
+        self.login_button.setText("Unlocking…" if busy else "Log in")
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    # --- log in -------------------------------------------------------------------------
+
+    def _on_login_clicked(self) -> None:
+        if self._runner.busy and not self.login_button.isEnabled():
+            return
+        username, password = self.username.text().strip(), self.password.text()
+        if not username:
+            self._show_error("Enter your user name.")
+            self.username.setFocus()
+            return
+        if not password:
+            self._show_error("Enter your password.")
+            self.password.setFocus()
+            return
+        wait = self._app.login_delay(username)
+        if wait > 0:
+            self._start_wait(wait)
+            return
+        self.error.hide()
+        self._set_busy(True)
+        self._runner.submit(
+            lambda: self._app.unlock(username, password), self._on_unlocked, self._on_login_failed, owner=self
+        )
+
+    def _on_unlocked(self, clinic: UnlockedClinic) -> None:
+        self.password.clear()
+        self._set_busy(False)
+        self.unlocked.emit(clinic)
+
+    def _on_login_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.password.clear()
+        self.password.setFocus()
+        self._show_error(error_message(exc))
+        if isinstance(exc, WrongCredentials):
+            wait = self._app.login_delay(self.username.text())
+            if wait > 0:
+                self._start_wait(wait)
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait_left = seconds
+        self._show_wait()
+        self._countdown.start()
+        self._set_busy(False)
+
+    def _show_wait(self) -> None:
+        self._show_error(f"Several attempts did not match. Wait {self._wait_left} s before trying again.")
+
+    def _on_countdown_timeout(self) -> None:
+        self._wait_left -= 1
+        if self._wait_left <= 0:
+            self._countdown.stop()
+            self._wait_left = 0
+            self.error.setText("You can try again now.")
+            self._set_busy(False)
+        else:
+            self._show_wait()
+
+    @property
+    def wait_left(self) -> int:
+        """Seconds before the next attempt is allowed."""
+        return self._wait_left
+
+    # --- other ways in ------------------------------------------------------------------
+
+    def _on_computer_clicked(self) -> None:
+        user = self._app.computer_login_user()
+        if user is None:
+            return
+        self._set_busy(True)
+        self._runner.submit(
+            lambda: self._app.unlock_with_computer_login(user),
+            self._on_unlocked,
+            self._on_login_failed,
+            owner=self,
+        )
+
+    def _on_forgot_clicked(self) -> None:
+        dialog = RecoveryResetDialog(
+            self._app.reset_with_recovery_key,
+            self._runner,
+            username=self.username.text().strip(),
+            parent=self,
+        )
+        if dialog.exec() and isinstance(dialog.result, UnlockedClinic):
+            self.unlocked.emit(dialog.result)

@@ -1,0 +1,237 @@
+"""The main window: the log-in page while locked, the workspace while unlocked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QWidget
+
+from hrclinic.app import ClinicApp
+from hrclinic.domain.audit import AuditAction
+from hrclinic.services import users
+from hrclinic.services.clinic import UnlockedClinic, clinic_summary
+from hrclinic.services.models import ClinicSummary
+from ui.account_dialogs import ChangePasswordDialog
+from ui.bus import AppBus
+from ui.help_dialogs import AboutDialog, ShortcutsDialog
+from ui.icons import icon
+from ui.idle import IdleWatcher
+from ui.login import LoginPage
+from ui.tasks import TaskRunner
+from ui.views import ViewContext
+from ui.workspace import Workspace
+
+
+class ShellWindow(QMainWindow):
+    """One window; locking destroys every view so no client data stays on screen or in widgets."""
+
+    def __init__(
+        self,
+        clinic_app: ClinicApp,
+        runner: TaskRunner,
+        bus: AppBus,
+        *,
+        demo_hint: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("hrclinic")
+        self.setWindowIcon(icon("heart-handshake"))
+        self.resize(1180, 760)
+        self.setMinimumSize(900, 600)
+        self._app = clinic_app
+        self.runner = runner
+        self.bus = bus
+        self.session: UnlockedClinic | None = None
+        self.workspace: Workspace | None = None
+
+        self.login = LoginPage(clinic_app, runner, clinic_app.clinic_name(), demo_hint)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+
+        self.idle = IdleWatcher(10, clock=clock, parent=self)
+        QApplication.instance().installEventFilter(self.idle)
+        self._build_menus()
+        self._build_status_bar()
+
+        self.login.unlocked.connect(self.enter)
+        self.idle.timed_out.connect(self._on_idle_timed_out)
+        bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        bus.settings_changed.connect(self._reload_settings)
+        runner.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self._restore_geometry()
+        self._show_locked_state("Log in to open the clinic's records.")
+
+    # --- chrome ---------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.lock_action = QAction(icon("lock"), "&Lock now", self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock)
+        self.change_password_action = QAction(icon("key"), "&Change my password…", self)
+        self.change_password_action.triggered.connect(self.change_password)
+        self.logout_action = QAction(icon("logout"), "Log &out", self)
+        self.logout_action.triggered.connect(self.log_out)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.change_password_action, self.logout_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = QAction(icon("keyboard"), "&Keyboard shortcuts", self)
+        shortcuts.setShortcut(QKeySequence.StandardKey.HelpContents)
+        shortcuts.triggered.connect(lambda: ShortcutsDialog(self).exec())
+        about = QAction(icon("info-circle"), "&About hrclinic", self)
+        about.setObjectName("about_action")
+        about.triggered.connect(lambda: AboutDialog(self._app.data_dir, self).exec())
+        help_menu.addAction(shortcuts)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("status_user")
+        self.clinic_label = QLabel(self._app.clinic_name())
+        self.clinic_label.setObjectName("status_clinic")
+        self.lock_label = QLabel()
+        self.lock_label.setObjectName("status_lock")
+        self.lock_button = QPushButton(icon("lock"), "Lock")
+        self.lock_button.setObjectName("lock_button")
+        self.lock_button.setToolTip("Lock now (Ctrl+L)")
+        self.lock_button.setFlat(True)
+        self.lock_button.clicked.connect(self.lock)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.clinic_label)
+        bar.addPermanentWidget(self.lock_label)
+        bar.addPermanentWidget(self.lock_button)
+
+    def _show_locked_state(self, message: str, username: str = "") -> None:
+        self.stack.setCurrentWidget(self.login)
+        self.login.reset(username=username, message=message)
+        for action in (self.lock_action, self.change_password_action, self.logout_action):
+            action.setEnabled(False)
+        self.lock_button.setVisible(False)
+        self.user_label.setText("Not logged in")
+        self.lock_label.setText("Locked")
+        self.setWindowTitle(f"hrclinic · {self._app.clinic_name()}")
+
+    # --- unlock / lock ------------------------------------------------------------------------
+
+    def enter(self, clinic: UnlockedClinic) -> None:
+        """Show the workspace for a newly unlocked session."""
+        self.session = clinic
+        if self._must_change_password(clinic) and not self._forced_password_change(clinic):
+            self.log_out()
+            return
+        if self.workspace is not None:
+            self._discard_workspace()
+        self.workspace = Workspace(ViewContext(clinic, self.runner, self.bus))
+        self.stack.addWidget(self.workspace)
+        self.stack.setCurrentWidget(self.workspace)
+        for action in (self.lock_action, self.change_password_action, self.logout_action):
+            action.setEnabled(True)
+        self.lock_button.setVisible(True)
+        actor = clinic.actor
+        self.user_label.setText(f"{actor.display_name} · {actor.role.label}")
+        self.setWindowTitle(f"hrclinic · {self._app.clinic_name()} · {actor.display_name}")
+        self.idle.start()
+        self._reload_settings()
+        self.bus.session_unlocked.emit(clinic)
+
+    def _must_change_password(self, clinic: UnlockedClinic) -> bool:
+        mine = [u for u in users.list_users(clinic) if u.id == clinic.actor.user_id]
+        return bool(mine and mine[0].must_change_password)
+
+    def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
+        dialog = ChangePasswordDialog(
+            lambda cur, new: users.change_own_password(clinic, cur, new),
+            clinic.actor.username,
+            self.runner,
+            forced=True,
+            parent=self,
+        )
+        return bool(dialog.exec())
+
+    def _reload_settings(self) -> None:
+        clinic = self.session
+        if clinic is None:
+            return
+        self.runner.submit(lambda: clinic_summary(clinic), self._on_settings_loaded, owner=self)
+
+    def _on_settings_loaded(self, summary: ClinicSummary) -> None:
+        self.idle.set_minutes(summary.idle_lock_minutes)
+        self.clinic_label.setText(summary.name)
+        self.lock_label.setText(f"Locks after {summary.idle_lock_minutes} idle min")
+
+    def _discard_workspace(self) -> None:
+        if self.workspace is not None:
+            workspace, self.workspace = self.workspace, None
+            self.stack.removeWidget(workspace)
+            workspace.hide()
+            workspace.setParent(None)  # out of the window at once, not at the next event loop turn
+            workspace.deleteLater()
+
+    def lock(
+        self, *, message: str = "Locked. Log in to continue.", reason: AuditAction = AuditAction.LOCK
+    ) -> None:
+        """Hide every record now, then audit the lock and forget the keys in the background."""
+        if self.session is None:
+            return
+        username = self.session.actor.username
+        self.session = None
+        self.idle.stop()
+        self._discard_workspace()
+        for dialog in self.findChildren(QWidget):
+            if dialog.isWindow() and dialog is not self and dialog.isVisible():
+                dialog.close()
+        app = self._app
+        self.runner.submit(lambda: app.lock(reason=reason))
+        self._show_locked_state(message, username)
+        self.bus.session_locked.emit()
+
+    def log_out(self) -> None:
+        """Lock and clear the user name: someone else may log in next."""
+        self.lock(message="Logged out.", reason=AuditAction.LOGOUT)
+        self.login.username.clear()
+        self.login.username.setFocus()
+
+    def _on_idle_timed_out(self) -> None:
+        self.lock(message=f"Locked after {self.idle.minutes} idle minutes. Log in to continue.")
+
+    def change_password(self) -> None:
+        """File > Change my password."""
+        clinic = self.session
+        if clinic is None:
+            return
+        dialog = ChangePasswordDialog(
+            lambda cur, new: users.change_own_password(clinic, cur, new),
+            clinic.actor.username,
+            self.runner,
+            parent=self,
+        )
+        if dialog.exec():
+            self.statusBar().showMessage("Your password was changed.", 6000)
+
+    # --- window -------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        saved = QSettings().value("main_window/geometry")
+        if isinstance(saved, QByteArray):
+            self.restoreGeometry(saved)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        self.lock(reason=AuditAction.LOGOUT)
+        self.runner.wait_for_done()
+        QApplication.instance().removeEventFilter(self.idle)
+        super().closeEvent(event)

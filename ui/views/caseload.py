@@ -1,0 +1,69 @@
+"""Caseload: the people a clinician is working with."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from hrclinic.services.models import ClientSummary
+from hrclinic.services.overview import CaseloadRow, my_caseload
+from ui.models import Column
+from ui.views import ViewContext
+from ui.views.clients import STATUS_WORDS, ClientRecordDialog
+from ui.views.table import FilterableTable, date_text
+from ui.widgets import BusyBar, EmptyState, page_header
+
+CASELOAD_COLUMNS: list[Column[CaseloadRow]] = [
+    Column("No.", lambda r: str(r.record_number), lambda r: r.record_number),
+    Column("Name", lambda r: r.preferred_name),
+    Column("Status", lambda r: STATUS_WORDS.get(r.status, r.status), searchable=False),
+    Column("Notes", lambda r: str(r.notes), lambda r: r.notes, searchable=False),
+    Column("Last note", lambda r: date_text(r.last_note_at), lambda r: r.last_note_at, searchable=False),
+]
+
+
+class CaseloadView(QWidget):
+    """People this clinician has written notes for, most recent first."""
+
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__()
+        self.setObjectName("caseload_view")
+        self._ctx = ctx
+        self.list = FilterableTable(
+            "caseload",
+            CASELOAD_COLUMNS,
+            placeholder="Filter your caseload",
+            empty=EmptyState(
+                "briefcase",
+                "Your caseload is empty",
+                "People appear here once you write a note in their record (Clients, Enter).",
+                "caseload_empty",
+            ),
+        )
+        self.busy = BusyBar("caseload_busy")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(
+            page_header("Caseload", "The people you are working with, most recently seen first.")
+        )
+        layout.addWidget(self.busy)
+        layout.addWidget(self.list, 1)
+        self.list.activated.connect(self._on_list_activated)
+        ctx.bus.notes_changed.connect(self.refresh)
+        ctx.bus.clients_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload in the background."""
+        self.busy.set_busy(True)
+        clinic = self._ctx.clinic
+        self._ctx.runner.submit(lambda: my_caseload(clinic), self._on_loaded, owner=self)
+
+    def _on_loaded(self, rows: list[CaseloadRow]) -> None:
+        self.busy.set_busy(False)
+        self.list.set_rows(rows)
+
+    def _on_list_activated(self, row: CaseloadRow) -> None:
+        person = ClientSummary(
+            row.client_id, row.record_number, row.preferred_name, row.status, row.last_note_at
+        )
+        ClientRecordDialog(self._ctx, person, self).exec()
