@@ -124,7 +124,9 @@ def _fill_registry(clinic: UnlockedClinic, people: int) -> None:
     rng = random.Random(SEED)
     for _ in range(max(0, people - len(FIXED_PEOPLE) - len(ALIASES))):
         # most people give a first name at intake; some give their full name
-        clients.register_client(clinic, fake.first_name() if rng.random() < 0.6 else fake.name())
+        clients.register_client(
+            clinic, fake.first_name() if rng.random() < 0.6 else f"{fake.first_name()} {fake.last_name()}"
+        )
 
 
 def _write_notes_as(data_dir: Path, author: DemoUser, kdf: KdfParams) -> None:

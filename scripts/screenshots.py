@@ -13,7 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from hrclinic.app import ClinicApp
@@ -25,12 +25,14 @@ from ui.shell import ShellWindow
 from ui.tasks import TaskRunner
 
 
-def settle(runner: TaskRunner, rounds: int = 60) -> None:
-    for _ in range(rounds):
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
-        if not runner.busy:
-            QCoreApplication.processEvents()
-    QCoreApplication.processEvents()
+def settle(runner: TaskRunner, timeout_ms: int = 10_000) -> None:
+    """Wait until the worker is idle and its results are on screen."""
+    waited = 0
+    QTest.qWait(50)
+    while runner.busy and waited < timeout_ms:
+        QTest.qWait(20)
+        waited += 20
+    QTest.qWait(50)
 
 
 def grab(widget: QWidget, out: Path, name: str) -> None:

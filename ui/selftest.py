@@ -22,7 +22,7 @@ def run_gui_self_test() -> str:
         and sys.platform.startswith("linux")
     ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+    from PySide6.QtTest import QTest
 
     from hrclinic.app import ClinicApp
     from ui.bus import AppBus
@@ -43,12 +43,11 @@ def run_gui_self_test() -> str:
         window = ShellWindow(clinic_app, runner, bus)
         window.show()
         window.enter(clinic_app.unlock("owner", "seventeen-lanterns-4"))
-        loop = QEventLoop()
-        QTimer.singleShot(0, loop.quit)
-        deadline = 200
-        while (runner.busy or deadline == 200) and deadline:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            deadline -= 1
+        waited = 0
+        QTest.qWait(50)
+        while runner.busy and waited < 20_000:
+            QTest.qWait(25)
+            waited += 25
         if window.workspace is None or window.workspace.destination_keys() != [
             "today",
             "clients",
@@ -62,5 +61,5 @@ def run_gui_self_test() -> str:
             raise GuiSelfTestFailed("locking did not hide the workspace")
         window.close()
         runner.wait_for_done()
-        QCoreApplication.processEvents()
+        QTest.qWait(10)
     return "main window opened offscreen, owner navigation shown, locked and closed"

@@ -130,7 +130,7 @@ class ShellWindow(QMainWindow):
     def enter(self, clinic: UnlockedClinic) -> None:
         """Show the workspace for a newly unlocked session."""
         self.session = clinic
-        if self._must_change_password(clinic) and not self._forced_password_change(clinic):
+        if clinic.actor.must_change_password and not self._forced_password_change(clinic):
             self.log_out()
             return
         if self.workspace is not None:
@@ -147,10 +147,6 @@ class ShellWindow(QMainWindow):
         self.idle.start()
         self._reload_settings()
         self.bus.session_unlocked.emit(clinic)
-
-    def _must_change_password(self, clinic: UnlockedClinic) -> bool:
-        mine = [u for u in users.list_users(clinic) if u.id == clinic.actor.user_id]
-        return bool(mine and mine[0].must_change_password)
 
     def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
         dialog = ChangePasswordDialog(

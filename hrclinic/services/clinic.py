@@ -284,7 +284,9 @@ def open_with_keys(
                 raise WrongCredentials("The user name or password is not right.")
             if not user.active:
                 raise AccountInactive("This account has been deactivated. Ask the clinic's owner.")
-            actor = Actor(user.id, user.username, user.display_name, Role(user.role))
+            actor = Actor(
+                user.id, user.username, user.display_name, Role(user.role), user.must_change_password
+            )
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
         if action is not None:
             with opened.uow() as uow:

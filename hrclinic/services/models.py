@@ -17,6 +17,7 @@ class Actor:
     username: str
     display_name: str
     role: Role
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
