@@ -145,8 +145,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         print(report.summary())
         return EXIT_OK
     print(f"hrclinic verify: {report.summary()} in {data_dir}:", file=sys.stderr)
-    for problem in report.problems:
+    shown = 20
+    for problem in report.problems[:shown]:
         print(f"  - {problem}", file=sys.stderr)
+    if len(report.problems) > shown:
+        print(f"  ... and {len(report.problems) - shown} more", file=sys.stderr)
     return EXIT_PROBLEM
 
 

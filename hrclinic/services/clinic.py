@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import uuid
@@ -175,6 +176,7 @@ def create_clinic(
     engine = None
     try:
         engine = sqlcipher_engine(paths.database, clinic_keys.registry_key, create=True)
+        os.chmod(paths.database, 0o600)  # SQLite gives the -wal and -shm files the same mode
         upgrade(engine, database=None, backups=None)
         deposit_id = clinic_keys.deposit_current
         with UnitOfWork(engine) as uow:

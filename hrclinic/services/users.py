@@ -116,8 +116,8 @@ def add_user(
     keys, signing_public = KeySet.for_role(user_id, role, clinic_keys)
     wrap = wrap_with_password(clinic.clinic_id, keys, password, kdf or clinic.kdf)
     with clinic.editing_ring() as ring:
-        if ring.user(name) is not None:
-            raise ValidationError(f"The user name {name!r} is taken; choose another.", field="username")
+        # The database has no such user (checked above): an entry here is left from an add that was
+        # interrupted before its database commit, and is replaced.
         ring.users[name] = UserEntry(user_id=user_id, username=name, password=wrap)
         escrow_private_keys(ring, keys)
     try:

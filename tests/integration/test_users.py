@@ -231,3 +231,27 @@ def test_deactivated_account_in_an_old_key_ring_copy_still_cannot_log_in(clinic_
     (clinic_dir.data_dir / "keyring.json").write_text(saved)
     with pytest.raises(AccountInactive, match="deactivated"):
         clinic_dir.login(FRONT_DESK)
+
+
+def test_an_add_interrupted_before_its_commit_can_be_done_again(clinic_dir: ClinicFixture) -> None:
+    """A crash between the key-ring write and the database commit leaves a key-ring entry with no
+    account; adding the same person again replaces it instead of calling the name taken."""
+    import uuid
+
+    from hrclinic.vault.keyring_file import UserEntry
+
+    path = clinic_dir.data_dir / "keyring.json"
+    ring = KeyRingFile.load(path)
+    ring.users["newbie"] = UserEntry(uuid.uuid4(), "newbie", ring.users["therapist"].password)
+    ring.save(path)
+    owner = clinic_dir.login(OWNER)
+    added = users.add_user(
+        owner,
+        username="newbie",
+        display_name="N",
+        role=Role.CLINICIAN,
+        password="long enough pw 1",
+        kdf=FAST_KDF,
+    )
+    assert KeyRingFile.load(path).users["newbie"].user_id == added.id
+    assert clinic_dir.login(("newbie", "long enough pw 1")).actor.user_id == added.id
