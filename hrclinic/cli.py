@@ -63,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _read_password(from_stdin: bool, prompt: str) -> str:
     if from_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
+        raw = sys.stdin.buffer.readline() if hasattr(sys.stdin, "buffer") else sys.stdin.readline().encode()
+        try:
+            password = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise CommandError("The password on standard input is not valid UTF-8 text.") from None
     elif sys.stdin.isatty():
         import getpass
 

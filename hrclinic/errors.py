@@ -56,5 +56,9 @@ class SealedValueInvalid(HrclinicError):
     """The sealed value was altered or belongs to another record or field."""
 
 
+class FolderNotWritable(HrclinicError):
+    """The clinic folder or database cannot be written by this account."""
+
+
 class StorageFull(HrclinicError):
     """The disk is full or not writable; nothing was saved."""

@@ -39,6 +39,15 @@ _COMMON = frozenset(
 )
 
 
+def is_text(value: str) -> bool:
+    """False for strings that cannot be stored as UTF-8 (lone surrogates from a broken terminal)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def normalise_username(text: str) -> str:
     """The canonical form of a user name: trimmed, NFKC, case-folded."""
     return unicodedata.normalize("NFKC", text).strip().casefold()
@@ -46,6 +55,8 @@ def normalise_username(text: str) -> str:
 
 def username_problem(text: str) -> str | None:
     """Why a user name cannot be used, or None when it can."""
+    if not is_text(text):
+        return "The user name contains characters that are not valid text."
     name = normalise_username(text)
     if not name:
         return "Enter a user name."
@@ -64,6 +75,8 @@ def display_name_problem(text: str) -> str | None:
     name = text.strip()
     if not name:
         return "Enter the name to show for this person."
+    if not is_text(name):
+        return "The name contains characters that are not valid text; retype it."
     if len(name) > MAX_DISPLAY_NAME_LENGTH:
         return f"A name can be at most {MAX_DISPLAY_NAME_LENGTH} characters."
     if any(unicodedata.category(ch) == "Cc" for ch in name):
@@ -75,6 +88,8 @@ def password_problem(password: str, *, username: str = "") -> str | None:
     """Why a password is too weak to protect clinical records, or None when it is acceptable."""
     if not password:
         return "Enter a password."
+    if not is_text(password):
+        return "The password contains characters that are not valid text; retype it."
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters (a few words together work well)."
     if len(password) > MAX_PASSWORD_LENGTH:

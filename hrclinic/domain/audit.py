@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "user.password_changed"
     PASSWORD_RESET_BY_OWNER = "user.password_reset_by_owner"
     PASSWORD_RESET_WITH_RECOVERY_KEY = "user.password_reset_with_recovery_key"
+    PRIVATE_VAULT_RESTORED = "user.private_vault_restored"
+    PASSWORD_CHANGE_NOT_COMPLETED = "user.password_change_not_completed"
     COMPUTER_LOGIN_ENABLED = "user.computer_login_enabled"
     COMPUTER_LOGIN_DISABLED = "user.computer_login_disabled"
     DATABASE_UPGRADED = "clinic.database_upgraded"
@@ -43,6 +45,28 @@ class AuditAction(StrEnum):
     CLIENT_VIEWED = "client.viewed"
     NOTE_WRITTEN = "note.written"
     NOTE_VIEWED = "note.viewed"
+
+
+# Rows that introduce a user's signing key (details: key_owner, signing_key_id, signing_public). A key
+# is trusted only from the row that introduces it, and only if that row is itself trusted.
+KEY_INTRODUCTIONS = frozenset(
+    {
+        AuditAction.CLINIC_CREATED,
+        AuditAction.USER_ADDED,
+        AuditAction.PASSWORD_RESET_BY_OWNER,
+        AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
+    }
+)
+# Rows the recovery key signs (it is the root of trust: it vouches for the first owner, and for
+# anyone who resets their password with it).
+RECOVERY_SIGNED = frozenset({AuditAction.CLINIC_CREATED, AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY})
+# Rows after which the target's keys may sign nothing more.
+KEY_RETIREMENTS = frozenset({AuditAction.USER_DEACTIVATED})
+
+
+def key_introduction(user_id: str, key_id: str, public: bytes) -> dict[str, DetailValue]:
+    """The details of a row that introduces a signing key."""
+    return {"key_owner": user_id, "signing_key_id": key_id, "signing_public": public.hex()}
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,17 @@ from sqlalchemy.orm import Session
 
 from hrclinic.domain.audit import (
     GENESIS_HASH,
+    KEY_INTRODUCTIONS,
+    KEY_RETIREMENTS,
+    RECOVERY_SIGNED,
     AuditAction,
     AuditContent,
     DetailValue,
     chain_hash,
     check_details,
 )
-from hrclinic.store.records import (
-    AuditEventRecord,
-    AuditHeadRecord,
-    UserSigningKeyRecord,
-)
+from hrclinic.store.records import AuditEventRecord, AuditHeadRecord
+from hrclinic.vault.recovery import recovery_signer_id
 from hrclinic.vault.signing import AuditSigner, signature_valid
 
 
@@ -83,10 +83,24 @@ class ChainReport:
         return not self.problems
 
 
-def verify_chain(session: Session, *, max_problems: int = 20) -> ChainReport:
-    """Recompute every hash and check every signature, in order, streaming the rows."""
+@dataclass
+class _TrustedKey:
+    owner: str | None  # None: the recovery key, which may sign for anyone (only RECOVERY_SIGNED rows)
+    public: bytes
+    retired: bool = False
+
+
+def verify_chain(session: Session, recovery_signing_public: bytes, *, max_problems: int = 20) -> ChainReport:
+    """Recompute every hash and check every signature, in order, streaming the rows.
+
+    Trust starts from the recovery key's signing key (carried in the verifying user's authenticated
+    key ring) and grows only through rows that introduce a key and are themselves valid, so keys
+    planted in the database by someone with file access are never trusted.
+    """
     report = ChainReport()
-    keys = {str(k.id): (str(k.user_id), k.public_key) for k in session.scalars(select(UserSigningKeyRecord))}
+    trusted: dict[str, _TrustedKey] = {
+        str(recovery_signer_id(recovery_signing_public)): _TrustedKey(None, recovery_signing_public)
+    }
     previous, expected_seq = GENESIS_HASH, 1
 
     def problem(text: str) -> None:
@@ -101,6 +115,9 @@ def verify_chain(session: Session, *, max_problems: int = 20) -> ChainReport:
         if row.seq != expected_seq:
             problem(f"audit rows {expected_seq}..{row.seq - 1} are missing (deleted)")
         expected_seq = row.seq + 1
+        if row.prev_hash != previous:
+            problem(f"audit row {row.seq} does not follow the row before it (chain broken)")
+        previous = row.row_hash
         try:
             details = json.loads(row.details)
         except ValueError:
@@ -116,18 +133,26 @@ def verify_chain(session: Session, *, max_problems: int = 20) -> ChainReport:
             details=details,
             signer_key_id=row.signer_key_id,
         )
-        if row.prev_hash != previous:
-            problem(f"audit row {row.seq} does not follow the row before it (chain broken)")
         if chain_hash(row.prev_hash, content) != row.row_hash:
             problem(f"audit row {row.seq} was altered after it was written")
-        signer = keys.get(row.signer_key_id)
+            continue
+        signer = trusted.get(row.signer_key_id)
         if signer is None:
-            problem(f"audit row {row.seq} is signed with an unknown key")
-        elif signer[0] != row.actor_id:
+            problem(f"audit row {row.seq} is signed with a key the chain never introduced")
+            continue
+        if signer.owner is None and row.action not in RECOVERY_SIGNED:
+            problem(f"audit row {row.seq} is signed with the recovery key, which does not sign {row.action}")
+            continue
+        if signer.owner is not None and signer.owner != row.actor_id:
             problem(f"audit row {row.seq} is signed by someone other than its actor")
-        elif not signature_valid(signer[1], row.signature, row.row_hash):
+            continue
+        if signer.retired:
+            problem(f"audit row {row.seq} is signed with a key retired before it was written")
+            continue
+        if not signature_valid(signer.public, row.signature, row.row_hash):
             problem(f"audit row {row.seq} has an invalid signature")
-        previous = row.row_hash
+            continue
+        _apply_trust_changes(row.action, row.target_id, details, trusted)
     head = session.get(AuditHeadRecord, 1)
     if head is None:
         if report.rows:
@@ -135,3 +160,18 @@ def verify_chain(session: Session, *, max_problems: int = 20) -> ChainReport:
     elif head.seq != expected_seq - 1 or head.row_hash != previous:
         problem("the audit chain ends before its recorded head (rows removed from the end)")
     return report
+
+
+def _apply_trust_changes(
+    action: str, target_id: str | None, details: dict[str, DetailValue], trusted: dict[str, _TrustedKey]
+) -> None:
+    if action in KEY_INTRODUCTIONS and "signing_key_id" in details:
+        try:
+            public = bytes.fromhex(str(details["signing_public"]))
+        except (KeyError, ValueError):
+            return
+        trusted[str(details["signing_key_id"])] = _TrustedKey(str(details.get("key_owner")), public)
+    if action in KEY_RETIREMENTS and target_id is not None:
+        for key in trusted.values():
+            if key.owner == target_id:
+                key.retired = True

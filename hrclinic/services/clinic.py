@@ -14,16 +14,18 @@ from sqlalchemy import Engine, select
 
 from hrclinic.domain.accounts import (
     display_name_problem,
+    is_text,
     normalise_username,
     password_problem,
     username_problem,
 )
-from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.audit import AuditAction, key_introduction
 from hrclinic.domain.roles import Permission, Role, may
 from hrclinic.errors import (
     AccountInactive,
     ClinicExists,
     DatabaseDamaged,
+    FolderNotWritable,
     NotAClinic,
     PermissionDenied,
     ValidationError,
@@ -43,8 +45,8 @@ from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecor
 from hrclinic.store.uow import UnitOfWork
 from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
 from hrclinic.vault.keys import ClinicKeys, KeySet
-from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
-from hrclinic.vault.recovery import RecoveryKey
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
+from hrclinic.vault.recovery import RecoveryKey, recovery_signer_id
 from hrclinic.vault.ring import (
     burn_time_like_unwrap,
     escrow_clinic_keys,
@@ -79,11 +81,7 @@ class UnlockedClinic:
         self.migration = migration
         self.kdf = kdf
         self._ring_lock = threading.Lock()
-        self._deposit: tuple[uuid.UUID, bytes] | None = None
-        with UnitOfWork(engine) as uow:
-            clinic = uow.session.scalars(select(ClinicRecord)).one()
-            self._deposit = (clinic.deposit_key_id, clinic.deposit_public_key)
-        self.sealer = VaultSealer(keys, self._deposit)
+        self.sealer = VaultSealer(keys)
         self.signer = AuditSigner.of(keys)
         self.closed = False
 
@@ -125,6 +123,10 @@ def validate_new_clinic(clinic_name: str, username: str, display_name: str, pass
     name = clinic_name.strip()
     if not name:
         raise ValidationError("Enter the clinic's name.", field="clinic_name")
+    if not is_text(name):
+        raise ValidationError(
+            "The clinic's name contains characters that are not valid text.", field="clinic_name"
+        )
     if len(name) > MAX_CLINIC_NAME:
         raise ValidationError(
             f"A clinic name can be at most {MAX_CLINIC_NAME} characters.", field="clinic_name"
@@ -161,8 +163,8 @@ def create_clinic(
 
     username = normalise_username(owner_username)
     clinic_id, owner_id = uuid.uuid4(), uuid.uuid4()
-    clinic_keys = ClinicKeys.generate()
     recovery = RecoveryKey.generate()
+    clinic_keys = ClinicKeys.generate(recovery.escrow_public_key(), recovery.signing_public_key())
     keys, signing_public = KeySet.for_role(owner_id, Role.OWNER, clinic_keys)
 
     ring = KeyRingFile(
@@ -178,15 +180,14 @@ def create_clinic(
         engine = sqlcipher_engine(paths.database, clinic_keys.registry_key, create=True)
         os.chmod(paths.database, 0o600)  # SQLite gives the -wal and -shm files the same mode
         upgrade(engine, database=None, backups=None)
-        deposit_id = clinic_keys.deposit_current
         with UnitOfWork(engine) as uow:
             s = uow.session
             s.add(
                 ClinicRecord(
                     id=clinic_id,
                     name=clinic_name.strip(),
-                    deposit_key_id=deposit_id,
-                    deposit_public_key=x25519_public(clinic_keys.deposit[deposit_id]),
+                    deposit_key_id=clinic_keys.anchors.deposit_key_id,
+                    deposit_public_key=clinic_keys.anchors.deposit_public,
                     recovery_public_key=ring.recovery_public,
                 )
             )
@@ -198,7 +199,15 @@ def create_clinic(
             s.flush()
             s.add(UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public))
             signer = AuditSigner.of(keys)
-            append_event(s, signer, AuditAction.CLINIC_CREATED, target_type="clinic", target_id=clinic_id)
+            root = recovery_signer(owner_id, recovery)
+            append_event(
+                s,
+                root,
+                AuditAction.CLINIC_CREATED,
+                target_type="clinic",
+                target_id=clinic_id,
+                details=key_introduction(str(owner_id), str(keys.signing_key_id), signing_public),
+            )
             append_event(
                 s,
                 signer,
@@ -233,6 +242,17 @@ def load_ring(paths: ClinicPaths) -> KeyRingFile:
     return KeyRingFile.load(paths.keyring)
 
 
+def require_writable(paths: ClinicPaths) -> None:
+    """hrclinic writes on every unlock (audit, upgrades): say so plainly when it cannot."""
+    if not os.access(paths.root, os.W_OK) or (
+        paths.database.exists() and not os.access(paths.database, os.W_OK)
+    ):
+        raise FolderNotWritable(
+            f"The clinic folder {paths.root} is read-only for this account; hrclinic needs to write "
+            "to it. Check its permissions, or copy the folder somewhere writable."
+        )
+
+
 def unlock(
     data_dir: Path,
     username: str,
@@ -250,7 +270,7 @@ def unlock(
     entry = ring.user(name)
     if entry is None:
         burn_time_like_unwrap(password, kdf)
-        note_failed_login(paths.failed_logins, name, "unknown_user")
+        note_failed_login(paths.failed_logins, "", "unknown_user")
         raise WrongCredentials("The user name or password is not right.")
     try:
         keys = unwrap_with_password(ring.clinic_id, entry, password)
@@ -274,8 +294,10 @@ def open_with_keys(
     """Open the database with an unwrapped key ring (after a password or computer log-in)."""
     if not paths.database.exists():
         raise NotAClinic(f"The clinic database {paths.database} is missing.")
+    require_writable(paths)
     engine = sqlcipher_engine(paths.database, keys.registry_key)
     try:
+        _check_same_clinic(engine, ring)
         migration = upgrade(engine, database=paths.database, backups=paths.backups)
         with UnitOfWork(engine) as uow:
             user = uow.session.get(UserRecord, entry.user_id)
@@ -290,26 +312,46 @@ def open_with_keys(
                 user.id, user.username, user.display_name, Role(user.role), user.must_change_password
             )
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
-        if action is not None:
-            with opened.uow() as uow:
-                if migration.upgraded and migration.from_revision is not None:
-                    append_event(
-                        uow.session,
-                        opened.signer,
-                        AuditAction.DATABASE_UPGRADED,
-                        details={
-                            "from_revision": migration.from_revision,
-                            "to_revision": migration.to_revision,
-                        },
-                    )
+        with opened.uow() as uow:
+            if migration.upgraded and migration.from_revision is not None:
+                append_event(
+                    uow.session,
+                    opened.signer,
+                    AuditAction.DATABASE_UPGRADED,
+                    details={"from_revision": migration.from_revision, "to_revision": migration.to_revision},
+                )
+            if action is not None:
                 import_failed_logins(paths.failed_logins, uow.session, opened.signer)
                 append_event(uow.session, opened.signer, action, target_type="user", target_id=actor.user_id)
-                uow.commit()
+            uow.commit()
+        if action is not None:
             clear_failed_logins(paths.failed_logins)
         return opened
     except BaseException:
         engine.dispose()
         raise
+
+
+def _check_same_clinic(engine: Engine, ring: KeyRingFile) -> None:
+    """Before anything is written: the file must be a clinic database, and this ring's clinic."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+        if "clinic" not in tables or "alembic_version" not in tables:
+            raise DatabaseDamaged(
+                "The database file opens with this clinic's key but holds no clinic: it is empty or "
+                "was never finished. Restore it from a backup."
+            )
+        stored = conn.execute(text("SELECT id FROM clinic")).scalar_one_or_none()
+    if stored is None or uuid.UUID(str(stored)) != ring.clinic_id:
+        raise DatabaseDamaged("The database and the key-ring file belong to different clinics.")
+
+
+def recovery_signer(actor_id: uuid.UUID, recovery: RecoveryKey) -> AuditSigner:
+    """The recovery key signing an audit row on behalf of ``actor_id`` (creation, recovery resets)."""
+    public = recovery.signing_public_key()
+    return AuditSigner(actor_id, recovery_signer_id(public), recovery.signing_private_key())
 
 
 def lock(clinic: UnlockedClinic, *, reason: AuditAction = AuditAction.LOCK) -> None:

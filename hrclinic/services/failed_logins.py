@@ -18,10 +18,12 @@ MAX_PENDING = 10_000
 
 
 def note_failed_login(path: Path, username: str, reason: str) -> None:
-    """Remember a failed attempt (user name as typed, truncated; never the password)."""
+    """Remember a failed attempt for a known account; an unknown name is not recorded as typed
+    (people sometimes type their password into the user-name box)."""
     line = json.dumps({"at": datetime.now(UTC).isoformat(), "username": username[:64], "reason": reason})
     try:
-        with open(path, "a", encoding="utf-8") as handle:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())

@@ -4,10 +4,10 @@ and the opt-in computer log-in. Each is audited; each refuses what the acting ro
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from hrclinic.domain.accounts import (
     display_name_problem,
@@ -15,7 +15,7 @@ from hrclinic.domain.accounts import (
     password_problem,
     username_problem,
 )
-from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.audit import AuditAction, key_introduction
 from hrclinic.domain.roles import Permission, Role, has_private_vault
 from hrclinic.errors import (
     NotFound,
@@ -25,14 +25,14 @@ from hrclinic.errors import (
 )
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
-from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys
+from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, recovery_signer
 from hrclinic.services.models import UserSummary
 from hrclinic.store.base import utc_now
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.records import UserRecord, UserSigningKeyRecord
 from hrclinic.store.uow import UnitOfWork
 from hrclinic.vault import os_keyring
-from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
+from hrclinic.vault.keyring_file import KeyRingFile, UserEntry, Wrap
 from hrclinic.vault.keys import ClinicKeys, KeySet, clinic_keys_of
 from hrclinic.vault.primitives import KEY_BYTES, KdfParams, random_bytes
 from hrclinic.vault.recovery import RecoveryKey
@@ -44,7 +44,6 @@ from hrclinic.vault.ring import (
     wrap_with_password,
     wrap_with_secret,
 )
-from hrclinic.vault.signing import AuditSigner
 
 
 def _summary(record: UserRecord, ring: KeyRingFile) -> UserSummary:
@@ -141,7 +140,10 @@ def add_user(
                 AuditAction.USER_ADDED,
                 target_type="user",
                 target_id=user_id,
-                details={"role": role.value},
+                details={
+                    "role": role.value,
+                    **key_introduction(str(user_id), str(keys.signing_key_id), signing_public),
+                },
             )
             uow.commit()
     except BaseException:
@@ -208,7 +210,9 @@ def reset_password(
 
     The owner cannot carry the user's private-vault keys (only the user and the recovery key
     can): the user gets a new private vault, and their earlier private notes stay sealed until
-    the owner restores them with the recovery key (``restore_private_vault``).
+    they restore them with the recovery key (``restore_private_vault``).
+    The audit row (which introduces the user's new signing key) is committed before the key ring
+    changes, so a password never changes without its audit row.
     """
     clinic.require(Permission.MANAGE_USERS, "reset other people's passwords")
     target = _user(clinic, user_id)
@@ -220,41 +224,42 @@ def reset_password(
     if problem:
         raise ValidationError(problem, field="password")
     keys, signing_public = KeySet.for_role(user_id, Role(target.role), _owner_clinic_keys(clinic))
-    _replace_ring(clinic.paths, clinic.clinic_id, target, keys, new_password, kdf or clinic.kdf)
+    wrap = wrap_with_password(clinic.clinic_id, keys, new_password, kdf or clinic.kdf)
     with clinic.uow() as uow:
-        _rotate_signing_key(uow.session, user_id, keys.signing_key_id, signing_public)
-        record = uow.session.get_one(UserRecord, user_id)
-        record.must_change_password = True
+        uow.session.add(
+            UserSigningKeyRecord(id=keys.signing_key_id, user_id=user_id, public_key=signing_public)
+        )
+        uow.session.get_one(UserRecord, user_id).must_change_password = True
         append_event(
             uow.session,
             clinic.signer,
             AuditAction.PASSWORD_RESET_BY_OWNER,
             target_type="user",
             target_id=user_id,
+            details=key_introduction(str(user_id), str(keys.signing_key_id), signing_public),
         )
         uow.commit()
+    try:
+        with clinic.editing_ring() as ring:
+            _put_wrap(ring, target, keys, wrap)
+    except BaseException:
+        _record_not_completed(clinic, user_id, reset=True)
+        raise
     return next(u for u in list_users(clinic) if u.id == user_id)
 
 
 def change_own_password(
     clinic: UnlockedClinic, current_password: str, new_password: str, *, kdf: KdfParams | None = None
 ) -> None:
-    """Change one's own password: the same keys, re-wrapped under the new one."""
+    """Change one's own password: the same keys, re-wrapped under the new one (audited first)."""
     name = clinic.actor.username
     problem = password_problem(new_password, username=name)
     if problem:
         raise ValidationError(problem, field="new_password")
     if new_password == current_password:
         raise ValidationError("Choose a password different from the current one.", field="new_password")
-    with clinic.editing_ring() as ring:
-        entry = ring.user(name)
-        if entry is None:
-            raise WrongCredentials("Your account is not in the key ring any more.")
-        try:
-            unwrap_with_password(ring.clinic_id, entry, current_password)
-        except WrongCredentials:
-            raise ValidationError("The current password is not right.", field="current_password") from None
-        entry.password = wrap_with_password(ring.clinic_id, clinic.keys, new_password, kdf or clinic.kdf)
+    _check_own_password(clinic, current_password, field="current_password")
+    wrap = wrap_with_password(clinic.clinic_id, clinic.keys, new_password, kdf or clinic.kdf)
     with clinic.uow() as uow:
         uow.session.get_one(UserRecord, clinic.actor.user_id).must_change_password = False
         append_event(
@@ -265,6 +270,15 @@ def change_own_password(
             target_id=clinic.actor.user_id,
         )
         uow.commit()
+    try:
+        with clinic.editing_ring() as ring:
+            entry = ring.user(name)
+            if entry is None or entry.user_id != clinic.actor.user_id:
+                raise WrongCredentials("Your account is not in the key ring any more.")
+            entry.password = wrap
+    except BaseException:
+        _record_not_completed(clinic, clinic.actor.user_id, reset=False)
+        raise
 
 
 def reset_password_with_recovery_key(
@@ -272,7 +286,8 @@ def reset_password_with_recovery_key(
 ) -> UnlockedClinic:
     """Anyone holding the recovery key sets a new password for an account and is logged in as it.
 
-    Every key the account had, private vault included, is restored from the recovery escrow.
+    Every key the account had, private vault included, is restored from the recovery escrow; the
+    recovery key itself signs the audit row that vouches for the account's new signing key.
     """
     paths = ClinicPaths(Path(data_dir))
     ring = load_ring(paths)
@@ -283,7 +298,8 @@ def reset_password_with_recovery_key(
     problem = password_problem(new_password, username=name)
     if problem:
         raise ValidationError(problem, field="password")
-    recovered = recover_keys(ring, RecoveryKey.parse(recovery_key))
+    recovery = RecoveryKey.parse(recovery_key)
+    recovered = recover_keys(ring, recovery)
     engine = sqlcipher_engine(paths.database, recovered.clinic.registry_key)
     try:
         with UnitOfWork(engine) as uow:
@@ -302,21 +318,28 @@ def reset_password_with_recovery_key(
         private_current=list(private)[-1] if private else None,
     )
     kdf = kdf or _kdf_of(entry)
-    _replace_ring(paths, ring.clinic_id, target, keys, new_password, kdf)
-    ring = load_ring(paths)
-    opened = open_with_keys(paths, ring, ring.users[name], keys, kdf=kdf, action=None)
-    with opened.uow() as uow:
-        _rotate_signing_key(uow.session, entry.user_id, keys.signing_key_id, signing_public)
-        uow.session.get_one(UserRecord, entry.user_id).must_change_password = False
-        uow.flush()
-        append_event(
-            uow.session,
-            AuditSigner.of(keys),
-            AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
-            target_type="user",
-            target_id=entry.user_id,
-        )
-        uow.commit()
+    wrap = wrap_with_password(ring.clinic_id, keys, new_password, kdf)
+    opened = open_with_keys(paths, ring, entry, keys, kdf=kdf, action=None)
+    try:
+        with opened.uow() as uow:
+            uow.session.add(
+                UserSigningKeyRecord(id=keys.signing_key_id, user_id=entry.user_id, public_key=signing_public)
+            )
+            uow.session.get_one(UserRecord, entry.user_id).must_change_password = False
+            append_event(
+                uow.session,
+                recovery_signer(entry.user_id, recovery),
+                AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
+                target_type="user",
+                target_id=entry.user_id,
+                details=key_introduction(str(entry.user_id), str(keys.signing_key_id), signing_public),
+            )
+            uow.commit()
+        with opened.editing_ring() as fresh:
+            _put_wrap(fresh, target, keys, wrap)
+    except BaseException:
+        opened.close()
+        raise
     return opened
 
 
@@ -326,46 +349,70 @@ def restore_private_vault(clinic: UnlockedClinic, password: str, recovery_key: s
     Needs the user's password (to re-wrap their key ring) and the recovery key; returns how many
     keys came back.
     """
+    _check_own_password(clinic, password, field="password")
+    mine = recover_keys(clinic.read_ring(), RecoveryKey.parse(recovery_key)).private.get(
+        clinic.actor.user_id, {}
+    )
+    added = {k: v for k, v in mine.items() if k not in clinic.keys.private}
+    if not added:
+        return 0
+    restored = replace(clinic.keys, private={**clinic.keys.private, **added})
+    wrap = wrap_with_password(clinic.clinic_id, restored, password, clinic.kdf)
+    with clinic.uow() as uow:
+        append_event(
+            uow.session,
+            clinic.signer,
+            AuditAction.PRIVATE_VAULT_RESTORED,
+            target_type="user",
+            target_id=clinic.actor.user_id,
+            details={"keys": len(added)},
+        )
+        uow.commit()
     with clinic.editing_ring() as ring:
         entry = ring.user(clinic.actor.username)
         if entry is None:
             raise WrongCredentials("Your account is not in the key ring any more.")
-        try:
-            unwrap_with_password(ring.clinic_id, entry, password)
-        except WrongCredentials:
-            raise ValidationError("The password is not right.", field="password") from None
-        mine = recover_keys(ring, RecoveryKey.parse(recovery_key)).private.get(clinic.actor.user_id, {})
-        added = {k: v for k, v in mine.items() if k not in clinic.keys.private}
-        clinic.keys.private.update(added)
-        entry.password = wrap_with_password(ring.clinic_id, clinic.keys, password, _kdf_of(entry))
+        entry.password = wrap
+    clinic.keys.private.update(added)
     return len(added)
+
+
+def _check_own_password(clinic: UnlockedClinic, password: str, *, field: str) -> None:
+    entry = clinic.read_ring().user(clinic.actor.username)
+    if entry is None:
+        raise WrongCredentials("Your account is not in the key ring any more.")
+    try:
+        unwrap_with_password(clinic.clinic_id, entry, password)
+    except WrongCredentials:
+        raise ValidationError("The current password is not right.", field=field) from None
 
 
 def _kdf_of(entry: UserEntry) -> KdfParams:
     return entry.password.kdf or KdfParams()
 
 
-def _replace_ring(
-    paths: ClinicPaths, clinic_id: uuid.UUID, target: UserRecord, keys: KeySet, password: str, kdf: KdfParams
-) -> None:
-    with_lock = KeyRingFile.load(paths.keyring)
-    with_lock.users[target.username] = UserEntry(
-        user_id=target.id,
-        username=target.username,
-        password=wrap_with_password(clinic_id, keys, password, kdf),
-    )
+def _put_wrap(ring: KeyRingFile, target: UserRecord, keys: KeySet, wrap: Wrap) -> None:
+    ring.users[target.username] = UserEntry(user_id=target.id, username=target.username, password=wrap)
     if has_private_vault(Role(target.role)):
-        escrow_private_keys(with_lock, keys)
-    with_lock.save(paths.keyring)
+        escrow_private_keys(ring, keys)
 
 
-def _rotate_signing_key(session: Session, user_id: uuid.UUID, key_id: uuid.UUID, public: bytes) -> None:
-    session.execute(
-        update(UserSigningKeyRecord)
-        .where(UserSigningKeyRecord.user_id == user_id, UserSigningKeyRecord.retired_at.is_(None))
-        .values(retired_at=utc_now())
-    )
-    session.add(UserSigningKeyRecord(id=key_id, user_id=user_id, public_key=public))
+def _record_not_completed(clinic: UnlockedClinic, user_id: uuid.UUID, *, reset: bool) -> None:
+    """The audit already says the password changed, but the key ring could not be written: say so."""
+    try:
+        with clinic.uow() as uow:
+            if reset:
+                uow.session.get_one(UserRecord, user_id).must_change_password = False
+            append_event(
+                uow.session,
+                clinic.signer,
+                AuditAction.PASSWORD_CHANGE_NOT_COMPLETED,
+                target_type="user",
+                target_id=user_id,
+            )
+            uow.commit()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
 
 
 # --- unlock with the computer log-in ------------------------------------------------------------

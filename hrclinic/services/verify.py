@@ -69,7 +69,7 @@ def check_unlocked(clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF
     if report.problems:
         return report  # a damaged file makes the remaining checks meaningless
     with clinic.uow() as uow:
-        chain = verify_chain(uow.session)
+        chain = verify_chain(uow.session, clinic.keys.anchors.recovery_signing_public)
     report.audit_rows = chain.rows
     report.problems.extend(chain.problems)
     _check_key_ring(clinic, report, kdf_floor)
@@ -101,8 +101,20 @@ def _check_key_ring(clinic: UnlockedClinic, report: VerifyReport, kdf_floor: Kdf
     report.users = sum(1 for u in users if u.active)
     if ring.clinic_id != clinic_row.id:
         report.problems.append("the key ring belongs to another clinic")
-    if ring.recovery_public != clinic_row.recovery_public_key:
-        report.problems.append("the key ring's recovery key does not match the database's")
+    anchors = clinic.keys.anchors
+    if ring.recovery_public != anchors.recovery_public:
+        report.problems.append(
+            "the key-ring file's recovery key differs from the one in your key ring (tampered?)"
+        )
+    if clinic_row.recovery_public_key != anchors.recovery_public:
+        report.problems.append(
+            "the database's recovery key differs from the one in your key ring (tampered?)"
+        )
+    if (clinic_row.deposit_key_id, clinic_row.deposit_public_key) != (
+        anchors.deposit_key_id,
+        anchors.deposit_public,
+    ):
+        report.problems.append("the database's deposit key differs from the one in your key ring (tampered?)")
     by_id = {u.id: u for u in users}
     for name, entry in ring.users.items():
         user = by_id.get(entry.user_id)
@@ -130,8 +142,8 @@ def _check_key_ring(clinic: UnlockedClinic, report: VerifyReport, kdf_floor: Kdf
     me = signing.get(clinic.keys.signing_key_id)
     if me is None or me.user_id != clinic.actor.user_id:
         report.problems.append("your signing key is not registered to your account")
-    deposit = clinic.keys.deposit.get(clinic_row.deposit_key_id)
-    if deposit is not None and x25519_public(deposit) != clinic_row.deposit_public_key:
+    deposit = clinic.keys.deposit.get(anchors.deposit_key_id)
+    if deposit is not None and x25519_public(deposit) != anchors.deposit_public:
         report.problems.append("the clinical vault's deposit key does not match its public half")
-    if clinic.keys.holds_clinical and clinic_row.deposit_key_id not in clinic.keys.deposit:
+    if clinic.keys.holds_clinical and deposit is None:
         report.problems.append("your key ring lacks the clinical vault's deposit key")

@@ -86,7 +86,9 @@ def _install_transaction_handling(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start (waiting up to busy_timeout), so two units of
+        # work that both append to the audit chain queue up instead of failing with "locked".
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_disk_full(exc: BaseException) -> bool:

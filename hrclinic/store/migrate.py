@@ -79,7 +79,9 @@ def _copy_before_upgrade(engine: Engine, database: Path, backups: Path, revision
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backups / f"clinic-before-upgrade-from-{revision}-{stamp}.db"
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # outside any transaction (the driver connection is in autocommit mode), so the checkpoint
+        # can fold the whole WAL into the file before it is copied
+        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copyfile(database, target)
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())

@@ -23,8 +23,8 @@ class Sealer(Protocol):
         """Seal for a vault."""
         ...
 
-    def open(self, blob: bytes, *, vault: VaultKind, context: bytes) -> bytes:
-        """Open a sealed value."""
+    def open(self, blob: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
+        """Open a sealed value (``deposit``: the field accepts deposits)."""
         ...
 
 
@@ -66,7 +66,10 @@ class SealedText:
         blob = getattr(obj, self.column_attr)
         if blob is None:
             return None
-        return _sealer().open(bytes(blob), vault=self.vault, context=self.context(obj)).decode("utf-8")
+        opened = _sealer().open(
+            bytes(blob), vault=self.vault, context=self.context(obj), deposit=self.deposit
+        )
+        return opened.decode("utf-8")
 
     def __set__(self, obj: Any, value: str | None) -> None:
         if value is None:

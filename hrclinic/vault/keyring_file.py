@@ -17,7 +17,7 @@ from typing import Any
 
 from hrclinic.errors import KeyRingDamaged, StorageFull
 from hrclinic.vault.keys import b64, unb64
-from hrclinic.vault.primitives import KdfParams
+from hrclinic.vault.primitives import NONCE_BYTES, SALT_BYTES, KdfParams
 
 FORMAT = "hrclinic-keyring"
 VERSION = 1
@@ -41,14 +41,19 @@ class Wrap:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Wrap:
-        """Read a stored wrap."""
+        """Read a stored wrap, refusing wrong lengths and out-of-range parameters."""
         kdf = data.get("kdf")
-        return cls(
+        wrap = cls(
             nonce=unb64(data["nonce"]),
             ciphertext=unb64(data["ciphertext"]),
             kdf=KdfParams.from_json(kdf) if kdf else None,
             salt=unb64(kdf["salt"]) if kdf else None,
         )
+        if len(wrap.nonce) != NONCE_BYTES or len(wrap.ciphertext) < 16:
+            raise ValueError("a wrapped key ring has the wrong length")
+        if wrap.salt is not None and len(wrap.salt) != SALT_BYTES:
+            raise ValueError("a key-derivation salt has the wrong length")
+        return wrap
 
 
 @dataclass
@@ -162,7 +167,7 @@ class KeyRingFile:
             raise KeyRingDamaged(f"The key-ring file {path} cannot be read ({exc}).") from None
         try:
             return cls.from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             reason = str(exc) or type(exc).__name__
             raise KeyRingDamaged(
                 f"The key-ring file {path} is damaged ({reason}). Restore it from a backup, "

@@ -1,4 +1,10 @@
-"""The keys one unlocked user holds, and their serialisation inside a wrapped key ring."""
+"""The keys one unlocked user holds, and their serialisation inside a wrapped key ring.
+
+Besides secret keys, every ring carries the clinic's *trust anchors*: the recovery key's public
+halves (X25519 for the escrow, Ed25519 for the audit chain's root of trust) and the clinical
+vault's deposit public key. They sit inside the authenticated wrap, so nobody who can only edit
+files can swap them.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from hrclinic.vault.primitives import (
     ed25519_generate,
     random_bytes,
     x25519_generate,
+    x25519_public,
 )
 
 
@@ -28,26 +35,61 @@ def unb64(text: str) -> bytes:
 
 
 @dataclass(frozen=True)
-class ClinicKeys:
-    """Every vault key of a clinic, as the owner creates them or the recovery key restores them."""
+class TrustAnchors:
+    """Public values every user's ring carries, authenticated by its wrap."""
 
-    registry_key: bytes
-    clinical: dict[uuid.UUID, bytes]
-    clinical_current: uuid.UUID
-    deposit: dict[uuid.UUID, bytes]
-    deposit_current: uuid.UUID
+    recovery_public: bytes  # X25519: new vault keys are escrowed to it
+    recovery_signing_public: bytes  # Ed25519: the audit chain's root of trust
+    deposit_key_id: uuid.UUID
+    deposit_public: bytes  # X25519: front desk deposits clinical answers to it
+
+    def to_json(self) -> dict[str, str]:
+        """As stored inside a ring."""
+        return {
+            "recovery_public": b64(self.recovery_public),
+            "recovery_signing_public": b64(self.recovery_signing_public),
+            "deposit_key_id": str(self.deposit_key_id),
+            "deposit_public": b64(self.deposit_public),
+        }
 
     @classmethod
-    def generate(cls) -> ClinicKeys:
-        """Fresh keys for a new clinic."""
+    def from_json(cls, data: dict[str, str]) -> TrustAnchors:
+        """Read back (raises on malformed input)."""
+        anchors = cls(
+            recovery_public=unb64(data["recovery_public"]),
+            recovery_signing_public=unb64(data["recovery_signing_public"]),
+            deposit_key_id=uuid.UUID(data["deposit_key_id"]),
+            deposit_public=unb64(data["deposit_public"]),
+        )
+        if not all(
+            len(v) == 32
+            for v in (anchors.recovery_public, anchors.recovery_signing_public, anchors.deposit_public)
+        ):
+            raise ValueError("a trust anchor has the wrong length")
+        return anchors
+
+
+@dataclass(frozen=True)
+class ClinicKeys:
+    """Every clinic-wide key, as the owner creates them or the recovery key restores them."""
+
+    registry_key: bytes = field(repr=False)
+    clinical: dict[uuid.UUID, bytes] = field(repr=False)
+    clinical_current: uuid.UUID
+    deposit: dict[uuid.UUID, bytes] = field(repr=False)
+    anchors: TrustAnchors
+
+    @classmethod
+    def generate(cls, recovery_public: bytes, recovery_signing_public: bytes) -> ClinicKeys:
+        """Fresh keys for a new clinic whose recovery key has these public halves."""
         clinical_id, deposit_id = uuid.uuid4(), uuid.uuid4()
-        deposit_private, _ = x25519_generate()
+        deposit_private, deposit_public = x25519_generate()
         return cls(
             registry_key=random_bytes(KEY_BYTES),
             clinical={clinical_id: random_bytes(KEY_BYTES)},
             clinical_current=clinical_id,
             deposit={deposit_id: deposit_private},
-            deposit_current=deposit_id,
+            anchors=TrustAnchors(recovery_public, recovery_signing_public, deposit_id, deposit_public),
         )
 
 
@@ -56,13 +98,14 @@ class KeySet:
     """What one user's key ring holds once unwrapped. Lives in memory only while unlocked."""
 
     user_id: uuid.UUID
-    registry_key: bytes
+    registry_key: bytes = field(repr=False)
     signing_key_id: uuid.UUID
-    signing_private: bytes
-    clinical: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    signing_private: bytes = field(repr=False)
+    anchors: TrustAnchors
+    clinical: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
     clinical_current: uuid.UUID | None = None
-    deposit: dict[uuid.UUID, bytes] = field(default_factory=dict)
-    private: dict[uuid.UUID, bytes] = field(default_factory=dict)
+    deposit: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
+    private: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
     private_current: uuid.UUID | None = None
 
     @classmethod
@@ -82,8 +125,12 @@ class KeySet:
             registry_key=clinic.registry_key,
             signing_key_id=uuid.uuid4(),
             signing_private=signing_private,
+            anchors=clinic.anchors,
         )
-        keys.apply_role(role, clinic)
+        if holds_clinical_vault(role):
+            keys.clinical = dict(clinic.clinical)
+            keys.clinical_current = clinic.clinical_current
+            keys.deposit = dict(clinic.deposit)
         if has_private_vault(role):
             keys.private = dict(private or {})
             if private_current is None or private_current not in keys.private:
@@ -91,15 +138,6 @@ class KeySet:
                 keys.private[private_current] = random_bytes(KEY_BYTES)
             keys.private_current = private_current
         return keys, signing_public
-
-    def apply_role(self, role: Role, clinic: ClinicKeys) -> None:
-        """Give or take the clinical vault according to ``role``."""
-        if holds_clinical_vault(role):
-            self.clinical = dict(clinic.clinical)
-            self.clinical_current = clinic.clinical_current
-            self.deposit = dict(clinic.deposit)
-        else:
-            self.clinical, self.clinical_current, self.deposit = {}, None, {}
 
     @property
     def holds_clinical(self) -> bool:
@@ -116,6 +154,7 @@ class KeySet:
             "user_id": str(self.user_id),
             "registry": b64(self.registry_key),
             "signing": {"id": str(self.signing_key_id), "private": b64(self.signing_private)},
+            "anchors": self.anchors.to_json(),
             "clinical": table(self.clinical),
             "clinical_current": str(self.clinical_current) if self.clinical_current else None,
             "deposit": table(self.deposit),
@@ -140,6 +179,7 @@ class KeySet:
             registry_key=unb64(raw["registry"]),
             signing_key_id=uuid.UUID(raw["signing"]["id"]),
             signing_private=unb64(raw["signing"]["private"]),
+            anchors=TrustAnchors.from_json(raw["anchors"]),
             clinical=table(raw["clinical"]),
             clinical_current=maybe(raw["clinical_current"]),
             deposit=table(raw["deposit"]),
@@ -153,13 +193,15 @@ class KeySet:
 
 def clinic_keys_of(keys: KeySet) -> ClinicKeys:
     """The clinic-wide keys an owner's (or clinician's) ring carries."""
-    if keys.clinical_current is None or not keys.deposit:
+    if keys.clinical_current is None or keys.anchors.deposit_key_id not in keys.deposit:
         raise ValueError("this key ring does not hold the clinical vault")
-    deposit_current = next(reversed(keys.deposit))
+    deposit_private = keys.deposit[keys.anchors.deposit_key_id]
+    if x25519_public(deposit_private) != keys.anchors.deposit_public:
+        raise ValueError("the deposit key does not match its public half")
     return ClinicKeys(
         registry_key=keys.registry_key,
         clinical=dict(keys.clinical),
         clinical_current=keys.clinical_current,
         deposit=dict(keys.deposit),
-        deposit_current=deposit_current,
+        anchors=keys.anchors,
     )

@@ -16,6 +16,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
+# Bounds on stored Argon2id parameters: a tampered key-ring file must not hang or exhaust the machine.
+MAX_MEMORY_KIB = 4 * 1024 * 1024
+MAX_ITERATIONS = 64
+MAX_LANES = 64
 
 
 class DecryptionFailed(Exception):
@@ -40,8 +44,12 @@ class KdfParams:
         if data.get("alg") != "argon2id":
             raise ValueError("unsupported key-derivation algorithm")
         params = cls(int(data["memory_kib"]), int(data["iterations"]), int(data["lanes"]))
-        if params.memory_kib < 8 * params.lanes or params.iterations < 1 or params.lanes < 1:
-            raise ValueError("impossible Argon2id parameters")
+        if not (
+            1 <= params.lanes <= MAX_LANES
+            and 1 <= params.iterations <= MAX_ITERATIONS
+            and 8 * params.lanes <= params.memory_kib <= MAX_MEMORY_KIB
+        ):
+            raise ValueError("Argon2id parameters out of range")
         return params
 
     def meets(self, floor: KdfParams) -> bool:
@@ -125,6 +133,11 @@ def ed25519_generate() -> tuple[bytes, bytes]:
     """A new Ed25519 signing key pair as raw (private, public) bytes."""
     private = ed25519.Ed25519PrivateKey.generate()
     return private.private_bytes_raw(), private.public_key().public_bytes_raw()
+
+
+def ed25519_public(private: bytes) -> bytes:
+    """The public half of a raw Ed25519 private key."""
+    return ed25519.Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
 
 
 def ed25519_sign(private: bytes, message: bytes) -> bytes:

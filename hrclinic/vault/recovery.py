@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from hrclinic.errors import ValidationError
-from hrclinic.vault.primitives import KEY_BYTES, hkdf, random_bytes, x25519_public
+from hrclinic.vault.primitives import KEY_BYTES, ed25519_public, hkdf, random_bytes, x25519_public
 
 _CHECK_BYTES = 2
 _GROUP = 5
@@ -22,7 +23,7 @@ _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 class RecoveryKey:
     """A recovery key in memory (never stored by hrclinic)."""
 
-    secret: bytes
+    secret: bytes = field(repr=False)
 
     @classmethod
     def generate(cls) -> RecoveryKey:
@@ -60,6 +61,14 @@ class RecoveryKey:
             )
         return cls(secret)
 
+    def signing_private_key(self) -> bytes:
+        """The Ed25519 key that roots the audit chain's trust (signs creation and recovery resets)."""
+        return hkdf(self.secret, b"hrclinic/recovery/signing/v1")
+
+    def signing_public_key(self) -> bytes:
+        """Its public half, carried inside every user's wrapped key ring."""
+        return ed25519_public(self.signing_private_key())
+
     def escrow_private_key(self) -> bytes:
         """The X25519 private key that opens escrowed vault keys."""
         return hkdf(self.secret, b"hrclinic/recovery/escrow/v1")
@@ -67,3 +76,11 @@ class RecoveryKey:
     def escrow_public_key(self) -> bytes:
         """The public half, kept in the key-ring file so new keys can be escrowed."""
         return x25519_public(self.escrow_private_key())
+
+
+RECOVERY_SIGNER_NAMESPACE = uuid.UUID("6f1d2a8e-3c4b-4e5f-9a7b-1c2d3e4f5a6b")
+
+
+def recovery_signer_id(signing_public: bytes) -> uuid.UUID:
+    """The key id under which the recovery key signs audit rows (derived from its public half)."""
+    return uuid.uuid5(RECOVERY_SIGNER_NAMESPACE, signing_public.hex())

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from hrclinic.errors import KeyRingDamaged, WrongCredentials
 from hrclinic.vault.keyring_file import EscrowEntry, KeyRingFile, UserEntry, Wrap
-from hrclinic.vault.keys import ClinicKeys, KeySet
+from hrclinic.vault.keys import ClinicKeys, KeySet, TrustAnchors
 from hrclinic.vault.primitives import (
     SALT_BYTES,
     DecryptionFailed,
@@ -18,6 +18,7 @@ from hrclinic.vault.primitives import (
     open_sealed_box,
     random_bytes,
     seal_to_public_key,
+    x25519_public,
 )
 from hrclinic.vault.recovery import RecoveryKey
 
@@ -83,30 +84,43 @@ def _escrow_context(clinic_id: uuid.UUID, key_id: uuid.UUID, kind: str, owner: u
 
 
 def escrow_key(
-    ring: KeyRingFile, key_id: uuid.UUID, kind: str, secret: bytes, owner_id: uuid.UUID | None = None
+    ring: KeyRingFile,
+    key_id: uuid.UUID,
+    kind: str,
+    secret: bytes,
+    recovery_public: bytes,
+    owner_id: uuid.UUID | None = None,
 ) -> None:
-    """Seal one vault key to the recovery public key and keep it in the ring (once per key id)."""
+    """Seal one vault key to the recovery public key and keep it in the ring (once per key id).
+
+    ``recovery_public`` comes from the acting user's authenticated ring, never from the file alone:
+    a file whose recovery key was swapped is refused instead of escrowing to a stranger.
+    """
+    if ring.recovery_public != recovery_public:
+        raise KeyRingDamaged(
+            "The key-ring file's recovery key does not match the one in your key ring; it may have been "
+            "tampered with. Nothing was changed. Run hrclinic verify."
+        )
     if any(e.key_id == key_id for e in ring.escrow):
         return
-    box = seal_to_public_key(
-        ring.recovery_public, secret, _escrow_context(ring.clinic_id, key_id, kind, owner_id)
-    )
+    box = seal_to_public_key(recovery_public, secret, _escrow_context(ring.clinic_id, key_id, kind, owner_id))
     ring.escrow.append(EscrowEntry(key_id=key_id, kind=kind, owner_id=owner_id, box=box))
 
 
 def escrow_clinic_keys(ring: KeyRingFile, clinic: ClinicKeys) -> None:
     """Escrow the registry (id: the clinic id), clinical and deposit keys."""
-    escrow_key(ring, ring.clinic_id, "registry", clinic.registry_key)
+    public = clinic.anchors.recovery_public
+    escrow_key(ring, ring.clinic_id, "registry", clinic.registry_key, public)
     for key_id, secret in clinic.clinical.items():
-        escrow_key(ring, key_id, "clinical", secret)
+        escrow_key(ring, key_id, "clinical", secret, public)
     for key_id, secret in clinic.deposit.items():
-        escrow_key(ring, key_id, "deposit", secret)
+        escrow_key(ring, key_id, "deposit", secret, public)
 
 
 def escrow_private_keys(ring: KeyRingFile, keys: KeySet) -> None:
     """Escrow a clinician's private-vault keys."""
     for key_id, secret in keys.private.items():
-        escrow_key(ring, key_id, "private", secret, owner_id=keys.user_id)
+        escrow_key(ring, key_id, "private", secret, keys.anchors.recovery_public, owner_id=keys.user_id)
 
 
 @dataclass
@@ -145,11 +159,18 @@ def recover_keys(ring: KeyRingFile, recovery: RecoveryKey) -> RecoveredKeys:
             private.setdefault(entry.owner_id, {})[entry.key_id] = secret
     if registry is None or not clinical or not deposit:
         raise KeyRingDamaged("The key ring's recovery escrow is incomplete.")
+    deposit_id = list(deposit)[-1]
+    anchors = TrustAnchors(
+        recovery_public=recovery.escrow_public_key(),
+        recovery_signing_public=recovery.signing_public_key(),
+        deposit_key_id=deposit_id,
+        deposit_public=x25519_public(deposit[deposit_id]),
+    )
     clinic = ClinicKeys(
         registry_key=registry,
         clinical=clinical,
         clinical_current=list(clinical)[-1],
         deposit=deposit,
-        deposit_current=list(deposit)[-1],
+        anchors=anchors,
     )
     return RecoveredKeys(clinic=clinic, private=private)

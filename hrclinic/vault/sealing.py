@@ -32,12 +32,16 @@ _LOCKED = {
 }
 
 
+def _context(vault: VaultKind, context: bytes) -> bytes:
+    return f"{vault.value}|".encode() + context
+
+
 class VaultSealer:
     """Seals and opens field values with the keys of one unlocked user."""
 
-    def __init__(self, keys: KeySet, deposit_key: tuple[uuid.UUID, bytes] | None = None) -> None:
+    def __init__(self, keys: KeySet) -> None:
         self._keys = keys
-        self._deposit_key = deposit_key
+        self._deposit_key = (keys.anchors.deposit_key_id, keys.anchors.deposit_public)
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -52,13 +56,14 @@ class VaultSealer:
 
     def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
         """Seal ``plaintext`` for ``vault``; ``deposit`` lets a user without the key write (not read)."""
+        context = _context(vault, context)
         if vault is VaultKind.CLINICAL and self._keys.clinical_current is not None:
             key_id = self._keys.clinical_current
             key = self._keys.clinical[key_id]
         elif vault is VaultKind.PRIVATE and self._keys.private_current is not None:
             key_id = self._keys.private_current
             key = self._keys.private[key_id]
-        elif vault is VaultKind.CLINICAL and deposit and self._deposit_key is not None:
+        elif vault is VaultKind.CLINICAL and deposit:
             deposit_id, public = self._deposit_key
             header = bytes([FORMAT_DEPOSIT]) + deposit_id.bytes
             return header + seal_to_public_key(public, plaintext, header + context)
@@ -68,13 +73,23 @@ class VaultSealer:
         nonce, ct = aead_encrypt(key, plaintext, header + context)
         return header + nonce + ct
 
-    def open(self, blob: bytes, *, vault: VaultKind, context: bytes) -> bytes:
-        """Open a sealed value, or raise a clear error when it is locked, altered or moved."""
+    def open(self, blob: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
+        """Open a sealed value, or raise a clear error when it is locked, altered or moved.
+
+        A deposit (which anyone holding the public key can make) opens only in fields that accept
+        deposits, so front desk cannot plant text in a clinician's note.
+        """
+        context = _context(vault, context)
         if len(blob) < _HEADER + NONCE_BYTES + 16 or blob[0] not in (FORMAT_VAULT, FORMAT_DEPOSIT):
             raise SealedValueInvalid("This sealed value is damaged and cannot be read.")
         header, key_id = blob[:_HEADER], uuid.UUID(bytes=blob[1:_HEADER])
         try:
             if blob[0] == FORMAT_DEPOSIT:
+                if not deposit or vault is not VaultKind.CLINICAL:
+                    raise SealedValueInvalid(
+                        "This field holds a value written from outside the clinical vault, where only "
+                        "clinicians may write; it was not shown."
+                    )
                 private = self._keys.deposit.get(key_id)
                 if private is None:
                     raise SealedValueLocked(_LOCKED[VaultKind.CLINICAL])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hrclinic.vault.keys import KeySet
 from hrclinic.vault.primitives import ed25519_sign, ed25519_verify
@@ -15,7 +15,7 @@ class AuditSigner:
 
     user_id: uuid.UUID
     key_id: uuid.UUID
-    _private: bytes
+    _private: bytes = field(repr=False)
 
     @classmethod
     def of(cls, keys: KeySet) -> AuditSigner:

@@ -29,7 +29,7 @@ def _actions(clinic: UnlockedClinic) -> list[str]:
 
 def _problems(clinic: UnlockedClinic) -> list[str]:
     with clinic.uow() as uow:
-        return verify_chain(uow.session).problems
+        return verify_chain(uow.session, clinic.keys.anchors.recovery_signing_public).problems
 
 
 def _sql(clinic: UnlockedClinic, statement: str, **params: object) -> None:
@@ -104,7 +104,8 @@ def test_a_rechained_row_without_the_actors_key_is_detected(clinic_dir: ClinicFi
         uow.session.execute(text("UPDATE audit_head SET row_hash = :h"), {"h": previous})
         uow.commit()
     problems = _problems(clinic)
-    assert problems and all("invalid signature" in p for p in problems)
+    assert problems[0] == "audit row 4 has an invalid signature"
+    assert all("invalid signature" in p or "never introduced" in p for p in problems)
 
 
 def test_a_row_signed_by_someone_else_is_detected(clinic_dir: ClinicFixture) -> None:
@@ -112,7 +113,10 @@ def test_a_row_signed_by_someone_else_is_detected(clinic_dir: ClinicFixture) -> 
     clinic = _busy_clinic(clinic_dir)
     desk = clinic_dir.login(FRONT_DESK)
     with clinic.uow() as uow:
-        row = uow.session.get_one(AuditEventRecord, 5)
+        row = uow.session.scalars(
+            select(AuditEventRecord).where(AuditEventRecord.action == AuditAction.CLIENT_REGISTERED)
+        ).first()
+        seq = row.seq
         row.signer_key_id = str(desk.keys.signing_key_id)
         content = AuditContent(
             row.seq,
@@ -127,7 +131,7 @@ def test_a_row_signed_by_someone_else_is_detected(clinic_dir: ClinicFixture) -> 
         row.row_hash = chain_hash(row.prev_hash, content)
         row.signature = desk.signer.sign(row.row_hash)
         uow.commit()
-    assert any("row 5 is signed by someone other than its actor" in p for p in _problems(clinic))
+    assert any(f"row {seq} is signed by someone other than its actor" in p for p in _problems(clinic))
 
 
 def test_failed_log_ins_reach_the_audit_chain_at_the_next_unlock(clinic_dir: ClinicFixture) -> None:
@@ -145,6 +149,87 @@ def test_failed_log_ins_reach_the_audit_chain_at_the_next_unlock(clinic_dir: Cli
                 select(AuditEventRecord).where(AuditEventRecord.action == AuditAction.LOGIN_FAILED)
             )
         )
-    assert [json.loads(r.details)["username_tried"] for r in failed] == ["owner", "nobody"]
+    # a known account is named; an unknown name is not kept as typed (it may be a password)
+    assert [json.loads(r.details)["username_tried"] for r in failed] == ["owner", ""]
+    assert [json.loads(r.details)["reason"] for r in failed] == ["wrong_password", "unknown_user"]
     assert not (clinic_dir.data_dir / "failed-logins.jsonl").exists()
     assert _problems(owner) == []
+
+
+def test_planting_ones_own_key_for_everyone_and_resigning_is_detected(clinic_dir: ClinicFixture) -> None:
+    """The attack a front-desk user with the registry key could try: register their own public key
+    under every actor in the (unprotected) keys table, delete a row, re-chain and re-sign the rest."""
+    from hrclinic.domain.audit import GENESIS_HASH
+    from hrclinic.store.records import AuditHeadRecord, UserSigningKeyRecord
+    from hrclinic.vault.primitives import ed25519_generate, ed25519_sign
+
+    clinician = _busy_clinic(clinic_dir)
+    person = clients.register_client(clinician, "Zoë")
+    clients.write_clinical_note(clinician, person.id, "note")
+    desk = clinic_dir.login(FRONT_DESK)
+    private, public = ed25519_generate()
+    with desk.uow() as uow:
+        s = uow.session
+        rows = list(s.scalars(select(AuditEventRecord).order_by(AuditEventRecord.seq)))
+        forged_ids = {}
+        for actor in {r.actor_id for r in rows}:
+            key_id = str(__import__("uuid").uuid4())
+            s.add(
+                UserSigningKeyRecord(
+                    id=__import__("uuid").UUID(key_id),
+                    user_id=__import__("uuid").UUID(actor),
+                    public_key=public,
+                )
+            )
+            forged_ids[actor] = key_id
+        victim = next(r for r in rows if r.action == AuditAction.NOTE_WRITTEN)
+        s.delete(victim)
+        s.flush()
+        previous, seq = GENESIS_HASH, 0
+        for row in rows:
+            if row is victim:
+                continue
+            seq += 1
+            s.execute(
+                text("UPDATE audit_events SET seq = :new WHERE seq = :old"), {"new": -seq, "old": row.seq}
+            )
+        s.expire_all()
+        for row in s.scalars(select(AuditEventRecord).order_by(AuditEventRecord.seq.desc())):
+            row.seq = -row.seq
+        s.flush()
+        for row in s.scalars(select(AuditEventRecord).order_by(AuditEventRecord.seq)):
+            row.signer_key_id = forged_ids[row.actor_id]
+            content = AuditContent(
+                row.seq,
+                row.at,
+                row.actor_id,
+                row.action,
+                row.target_type,
+                row.target_id,
+                json.loads(row.details),
+                row.signer_key_id,
+            )
+            row.prev_hash = previous
+            row.row_hash = chain_hash(previous, content)
+            row.signature = ed25519_sign(private, row.row_hash)
+            previous = row.row_hash
+        head = s.get_one(AuditHeadRecord, 1)
+        head.seq, head.row_hash = seq, previous
+        uow.commit()
+    problems = _problems(clinician)
+    assert problems and "never introduced" in problems[0]
+
+
+def test_a_key_retired_by_deactivation_cannot_sign_later_rows(clinic_dir: ClinicFixture) -> None:
+    from hrclinic.services import users
+
+    desk = clinic_dir.login(FRONT_DESK)
+    owner = clinic_dir.login(OWNER)
+    users.deactivate_user(owner, desk.actor.user_id)
+    # the deactivated person still has a running session (or an old copy of the files)
+    from hrclinic.services.audit import append_event
+
+    with desk.uow() as uow:
+        append_event(uow.session, desk.signer, AuditAction.CLIENT_VIEWED, target_type="client", target_id="x")
+        uow.commit()
+    assert any("retired before it was written" in p for p in _problems(owner))

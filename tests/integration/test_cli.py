@@ -222,3 +222,26 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
     ]
     assert with_notes
     clinician.close()
+
+
+def test_a_password_that_is_not_utf8_text_is_one_clear_line(clinic: Path) -> None:
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui.launcher",
+            "verify",
+            "--data-dir",
+            str(clinic),
+            "--user",
+            "maya",
+            "--password-stdin",
+        ],
+        input=b"\xff\xfe broken\n",
+        capture_output=True,
+        env=full_env,
+        timeout=120,
+    )
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"not valid UTF-8" in result.stderr

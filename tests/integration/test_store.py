@@ -127,7 +127,7 @@ def test_an_older_database_is_copied_then_upgraded_on_open(clinic_dir: ClinicFix
     old.dispose()
     clients.register_client(reopened, "After the upgrade")
     with reopened.uow() as uow:
-        assert verify_chain(uow.session).sound
+        assert verify_chain(uow.session, reopened.keys.anchors.recovery_signing_public).sound
     with reopened.uow() as uow:
         actions = [r[0] for r in uow.session.execute(text("SELECT action FROM audit_events ORDER BY seq"))]
     assert "clinic.database_upgraded" in actions

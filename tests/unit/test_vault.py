@@ -19,7 +19,7 @@ from hrclinic.errors import (
 )
 from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
 from hrclinic.vault.keys import ClinicKeys, KeySet
-from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 from hrclinic.vault.recovery import RecoveryKey
 from hrclinic.vault.ring import (
     escrow_clinic_keys,
@@ -34,8 +34,15 @@ FAST = KdfParams(memory_kib=1024, iterations=1, lanes=1)
 CLINIC_ID = uuid.uuid4()
 
 
+RECOVERY = RecoveryKey.generate()
+
+
+def _new_clinic(recovery: RecoveryKey = RECOVERY) -> ClinicKeys:
+    return ClinicKeys.generate(recovery.escrow_public_key(), recovery.signing_public_key())
+
+
 def _ring_for(role: Role, clinic: ClinicKeys | None = None) -> KeySet:
-    keys, _public = KeySet.for_role(uuid.uuid4(), role, clinic or ClinicKeys.generate())
+    keys, _public = KeySet.for_role(uuid.uuid4(), role, clinic or _new_clinic())
     return keys
 
 
@@ -44,8 +51,8 @@ def _entry(keys: KeySet, password: str, kdf: KdfParams = FAST) -> UserEntry:
 
 
 def _sealer(keys: KeySet, clinic: ClinicKeys) -> VaultSealer:
-    deposit_id = clinic.deposit_current
-    return VaultSealer(keys, (deposit_id, x25519_public(clinic.deposit[deposit_id])))
+    assert keys.anchors == clinic.anchors
+    return VaultSealer(keys)
 
 
 def test_wrap_and_unwrap_round_trip() -> None:
@@ -115,7 +122,7 @@ def test_default_parameters_are_at_least_64_mib_and_three_passes() -> None:
 
 
 def test_front_desk_ring_holds_no_clinical_key_but_can_deposit() -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     desk = _ring_for(Role.FRONT_DESK, clinic)
     clinician = _ring_for(Role.CLINICIAN, clinic)
     assert desk.clinical == {} and desk.deposit == {} and desk.private == {}
@@ -126,20 +133,20 @@ def test_front_desk_ring_holds_no_clinical_key_but_can_deposit() -> None:
         b"uses alone; no naloxone", vault=VaultKind.CLINICAL, context=context, deposit=True
     )
     with pytest.raises(SealedValueLocked, match="clinical"):
-        _sealer(desk, clinic).open(blob, vault=VaultKind.CLINICAL, context=context)
-    assert _sealer(clinician, clinic).open(blob, vault=VaultKind.CLINICAL, context=context) == (
+        _sealer(desk, clinic).open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True)
+    assert _sealer(clinician, clinic).open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True) == (
         b"uses alone; no naloxone"
     )
 
 
 def test_front_desk_cannot_seal_clinical_values_without_deposit() -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     with pytest.raises(SealedValueLocked):
         _sealer(_ring_for(Role.FRONT_DESK, clinic), clinic).seal(b"x", vault=VaultKind.CLINICAL, context=b"c")
 
 
 def test_sealing_uses_a_fresh_nonce_every_time() -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     sealer = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
     first = sealer.seal(b"same text", vault=VaultKind.CLINICAL, context=b"c")
     second = sealer.seal(b"same text", vault=VaultKind.CLINICAL, context=b"c")
@@ -148,7 +155,7 @@ def test_sealing_uses_a_fresh_nonce_every_time() -> None:
 
 @pytest.mark.parametrize("deposit", [False, True])
 def test_a_value_moved_to_another_row_or_column_fails_to_open(deposit: bool) -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     writer = _ring_for(Role.FRONT_DESK if deposit else Role.CLINICIAN, clinic)
     reader = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
     blob = _sealer(writer, clinic).seal(
@@ -160,11 +167,11 @@ def test_a_value_moved_to_another_row_or_column_fails_to_open(deposit: bool) -> 
         field_context("flags", "body", "row-1"),
     ):
         with pytest.raises(SealedValueInvalid, match="does not belong to this record or field"):
-            reader.open(blob, vault=VaultKind.CLINICAL, context=other)
+            reader.open(blob, vault=VaultKind.CLINICAL, context=other, deposit=deposit)
 
 
 def test_tampered_sealed_value_fails_to_open() -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     sealer = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
     blob = bytearray(sealer.seal(b"secret", vault=VaultKind.CLINICAL, context=b"c"))
     blob[-1] ^= 0x80
@@ -175,7 +182,7 @@ def test_tampered_sealed_value_fails_to_open() -> None:
 
 
 def test_private_vault_is_readable_by_its_author_only() -> None:
-    clinic = ClinicKeys.generate()
+    clinic = _new_clinic()
     author, colleague, owner = (_ring_for(r, clinic) for r in (Role.CLINICIAN, Role.CLINICIAN, Role.OWNER))
     context = field_context("private_notes", "body", "n1")
     blob = _sealer(author, clinic).seal(b"process note", vault=VaultKind.PRIVATE, context=context)
@@ -199,8 +206,8 @@ def test_recovery_key_text_round_trips_and_catches_typos() -> None:
 
 
 def test_the_recovery_key_opens_every_escrowed_key_and_nothing_else_does() -> None:
-    clinic = ClinicKeys.generate()
     recovery = RecoveryKey.generate()
+    clinic = _new_clinic(recovery)
     ring = KeyRingFile(clinic_id=CLINIC_ID, recovery_public=recovery.escrow_public_key())
     escrow_clinic_keys(ring, clinic)
     clinician = _ring_for(Role.CLINICIAN, clinic)
@@ -230,3 +237,67 @@ def test_a_damaged_key_ring_file_gives_one_clear_error(tmp_path: Path) -> None:
         KeyRingFile.load(path)
     with pytest.raises(KeyRingDamaged, match="missing"):
         KeyRingFile.load(tmp_path / "absent.json")
+
+
+def test_a_deposit_opens_only_in_a_field_that_accepts_deposits() -> None:
+    """Anyone can make a deposit with the public key; it must not pass for a clinician's writing."""
+    clinic = _new_clinic()
+    desk, clinician = _ring_for(Role.FRONT_DESK, clinic), _ring_for(Role.CLINICIAN, clinic)
+    context = field_context("clinical_notes", "body", "n1")
+    forged = _sealer(desk, clinic).seal(b"planted", vault=VaultKind.CLINICAL, context=context, deposit=True)
+    with pytest.raises(SealedValueInvalid, match="only clinicians may write"):
+        _sealer(clinician, clinic).open(forged, vault=VaultKind.CLINICAL, context=context)
+    assert _sealer(clinician, clinic).open(
+        forged, vault=VaultKind.CLINICAL, context=context, deposit=True
+    ) == (b"planted")
+
+
+def test_a_value_sealed_for_one_vault_does_not_open_as_another() -> None:
+    clinic = _new_clinic()
+    clinician = _ring_for(Role.CLINICIAN, clinic)
+    clinician.private[clinician.clinical_current] = clinician.clinical[
+        clinician.clinical_current
+    ]  # same bytes
+    sealer = _sealer(clinician, clinic)
+    blob = sealer.seal(b"x", vault=VaultKind.CLINICAL, context=b"c")
+    with pytest.raises(SealedValueInvalid):
+        sealer.open(blob, vault=VaultKind.PRIVATE, context=b"c")
+
+
+def test_escrow_refuses_a_key_ring_file_whose_recovery_key_was_swapped() -> None:
+    from hrclinic.vault.ring import escrow_key
+
+    clinic = _new_clinic()
+    ring = KeyRingFile(clinic_id=CLINIC_ID, recovery_public=RecoveryKey.generate().escrow_public_key())
+    with pytest.raises(KeyRingDamaged, match="does not match the one in your key ring"):
+        escrow_key(ring, uuid.uuid4(), "private", b"k" * 32, clinic.anchors.recovery_public)
+    assert ring.escrow == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"memory_kib": 2**40},
+        {"iterations": 10**9},
+        {"lanes": 0},
+        {"salt": ""},
+    ],
+)
+def test_out_of_range_kdf_parameters_are_refused_as_damage(tmp_path: Path, change: dict) -> None:
+    keys = _ring_for(Role.OWNER)
+    ring = KeyRingFile(clinic_id=CLINIC_ID, recovery_public=RECOVERY.escrow_public_key())
+    ring.users["someone"] = _entry(keys, "a good pass phrase")
+    path = tmp_path / "keyring.json"
+    ring.save(path)
+    data = json.loads(path.read_text())
+    data["users"]["someone"]["password"]["kdf"].update(change)
+    path.write_text(json.dumps(data))
+    with pytest.raises(KeyRingDamaged, match="damaged"):
+        KeyRingFile.load(path)
+
+
+def test_secrets_do_not_appear_in_reprs() -> None:
+    keys = _ring_for(Role.CLINICIAN)
+    text = repr(keys) + repr(_new_clinic()) + repr(RECOVERY)
+    for secret in (keys.registry_key, keys.signing_private, *keys.clinical.values(), RECOVERY.secret):
+        assert secret.hex() not in text and repr(secret) not in text
