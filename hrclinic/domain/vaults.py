@@ -10,6 +10,7 @@ class VaultKind(StrEnum):
 
     CLINICAL = "clinical"  # owners and clinicians
     PRIVATE = "private"  # one per clinician: psychotherapy (process) notes, author only
+    PERSONAL = "personal"  # one per user, every role: that user's unsaved drafts
 
 
 def field_context(table: str, column: str, row_id: str) -> bytes:

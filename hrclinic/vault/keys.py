@@ -102,6 +102,8 @@ class KeySet:
     signing_key_id: uuid.UUID
     signing_private: bytes = field(repr=False)
     anchors: TrustAnchors
+    personal_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    personal: bytes = field(default_factory=lambda: random_bytes(KEY_BYTES), repr=False)  # drafts
     clinical: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
     clinical_current: uuid.UUID | None = None
     deposit: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
@@ -155,6 +157,7 @@ class KeySet:
             "registry": b64(self.registry_key),
             "signing": {"id": str(self.signing_key_id), "private": b64(self.signing_private)},
             "anchors": self.anchors.to_json(),
+            "personal": {"id": str(self.personal_id), "key": b64(self.personal)},
             "clinical": table(self.clinical),
             "clinical_current": str(self.clinical_current) if self.clinical_current else None,
             "deposit": table(self.deposit),
@@ -180,14 +183,16 @@ class KeySet:
             signing_key_id=uuid.UUID(raw["signing"]["id"]),
             signing_private=unb64(raw["signing"]["private"]),
             anchors=TrustAnchors.from_json(raw["anchors"]),
+            personal_id=uuid.UUID(raw["personal"]["id"]),
+            personal=unb64(raw["personal"]["key"]),
             clinical=table(raw["clinical"]),
             clinical_current=maybe(raw["clinical_current"]),
             deposit=table(raw["deposit"]),
             private=table(raw["private"]),
             private_current=maybe(raw["private_current"]),
         )
-        if len(keys.registry_key) != KEY_BYTES:
-            raise ValueError("registry key has the wrong length")
+        if len(keys.registry_key) != KEY_BYTES or len(keys.personal) != KEY_BYTES:
+            raise ValueError("a key has the wrong length")
         return keys
 
 

@@ -29,6 +29,7 @@ _HEADER = 17
 _LOCKED = {
     VaultKind.CLINICAL: "This is clinical content; your role does not hold the clinical vault.",
     VaultKind.PRIVATE: "This is a private psychotherapy note; only its author can read it.",
+    VaultKind.PERSONAL: "This draft belongs to someone else (or to an earlier password); it cannot be opened.",
 }
 
 
@@ -52,6 +53,8 @@ class VaultSealer:
         """True when this user can read values of ``vault`` (private: their own)."""
         if vault is VaultKind.CLINICAL:
             return self._keys.holds_clinical
+        if vault is VaultKind.PERSONAL:
+            return True
         return self._keys.private_current is not None
 
     def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
@@ -63,6 +66,8 @@ class VaultSealer:
         elif vault is VaultKind.PRIVATE and self._keys.private_current is not None:
             key_id = self._keys.private_current
             key = self._keys.private[key_id]
+        elif vault is VaultKind.PERSONAL:
+            key_id, key = self._keys.personal_id, self._keys.personal
         elif vault is VaultKind.CLINICAL and deposit:
             deposit_id, public = self._deposit_key
             header = bytes([FORMAT_DEPOSIT]) + deposit_id.bytes
@@ -94,7 +99,10 @@ class VaultSealer:
                 if private is None:
                     raise SealedValueLocked(_LOCKED[VaultKind.CLINICAL])
                 return open_sealed_box(private, blob[_HEADER:], header + context)
-            key = (self._keys.private if vault is VaultKind.PRIVATE else self._keys.clinical).get(key_id)
+            if vault is VaultKind.PERSONAL:
+                key = self._keys.personal if key_id == self._keys.personal_id else None
+            else:
+                key = (self._keys.private if vault is VaultKind.PRIVATE else self._keys.clinical).get(key_id)
             if key is None:
                 raise SealedValueLocked(_LOCKED[vault])
             nonce, ct = blob[_HEADER : _HEADER + NONCE_BYTES], blob[_HEADER + NONCE_BYTES :]

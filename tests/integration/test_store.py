@@ -135,3 +135,28 @@ def test_an_older_database_is_copied_then_upgraded_on_open(clinic_dir: ClinicFix
 
 def test_fast_kdf_fixture_is_not_the_default() -> None:
     assert FAST_KDF.memory_kib < 64 * 1024  # guards that production code never uses the test parameters
+
+
+def test_a_populated_clinic_at_0002_upgrades_with_every_record_kept(clinic_dir: ClinicFixture) -> None:
+    """Each schema revision must upgrade real data, not only an empty database."""
+    from alembic import command
+    from alembic.config import Config
+
+    from hrclinic.paths import migrations_dir
+
+    clinician = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinician, "Nguyễn Văn An")
+    clients.write_clinical_note(clinician, person.id, NOTE)
+    key = clinician.keys.registry_key
+    lock(clinician)
+    engine = sqlcipher_engine(clinic_dir.data_dir / "clinic.db", key)
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(migrations_dir()))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    engine.dispose()
+    reopened = clinic_dir.login(CLINICIAN)
+    assert reopened.migration.from_revision == "0002" and reopened.migration.upgraded
+    assert clients.get_client(reopened, person.id).preferred_name == "Nguyễn Văn An"
+    assert [n.body for n in clients.read_clinical_notes(reopened, person.id)] == [NOTE]
