@@ -45,6 +45,30 @@ class AuditAction(StrEnum):
     CLIENT_VIEWED = "client.viewed"
     NOTE_WRITTEN = "note.written"
     NOTE_VIEWED = "note.viewed"
+    # front desk: registry and intake
+    CLIENT_UPDATED = "client.updated"
+    CLIENT_STATUS_CHANGED = "client.status_changed"
+    CLIENT_MERGED = "client.merged"
+    NEED_RECORDED = "need.recorded"
+    NEED_UPDATED = "need.updated"
+    SCREENING_RECORDED = "screening.recorded"
+    SCREENING_VIEWED = "screening.viewed"
+    # front desk: appointments and outreach
+    APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_MOVED = "appointment.moved"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment.checked_in"
+    APPOINTMENT_NO_SHOW = "appointment.no_show"
+    APPOINTMENT_LATE_CANCEL = "appointment.late_cancel"
+    WALK_IN_CHECKED_IN = "appointment.walk_in_checked_in"
+    OUTREACH_CREATED = "outreach.created"
+    OUTREACH_DONE = "outreach.done"
+    # front desk: consents
+    CONSENT_RECORDED = "consent.recorded"
+    CONSENT_UPDATED = "consent.updated"
+    CONSENT_REVOKED = "consent.revoked"
+    CONSENT_FORM_PRINTED = "consent.form_printed"
+    CONSENT_SIGNED_COPY_RECEIVED = "consent.signed_copy_received"
 
 
 # Rows that introduce a user's signing key (details: key_owner, signing_key_id, signing_public). A key

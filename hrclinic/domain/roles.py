@@ -46,6 +46,7 @@ class Permission(StrEnum):
     WRITE_CLINICAL = "write_clinical"
     WRITE_PRIVATE_NOTES = "write_private_notes"
     VERIFY = "verify"
+    MERGE_RECORDS = "merge_records"  # owners only: two records of one person become one
 
 
 _PERMISSIONS: dict[Role, frozenset[Permission]] = {

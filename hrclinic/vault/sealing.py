@@ -29,7 +29,7 @@ _HEADER = 17
 _LOCKED = {
     VaultKind.CLINICAL: "This is clinical content; your role does not hold the clinical vault.",
     VaultKind.PRIVATE: "This is a private psychotherapy note; only its author can read it.",
-    VaultKind.PERSONAL: "This draft belongs to someone else (or to an earlier password); it cannot be opened.",
+    VaultKind.PERSONAL: "This draft belongs to someone else (or to an earlier password); it cannot be opened.",  # noqa: E501
 }
 
 
