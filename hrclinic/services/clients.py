@@ -13,7 +13,7 @@ from hrclinic.errors import NotFound, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary, NoteDetail
-from hrclinic.store.records import ClientRecord, ClinicalNoteRecord, ClinicRecord, UserRecord
+from hrclinic.store.records import ClientRecord, ClinicalNoteRecord, UserRecord
 
 MAX_NAME = 5000
 MAX_NOTE = 200_000
@@ -46,29 +46,9 @@ def _summary(record: ClientRecord) -> ClientSummary:
 
 def register_client(clinic: UnlockedClinic, preferred_name: str) -> ClientSummary:
     """Open a record with the one thing intake needs: the name the person wants to be called."""
-    clinic.require(Permission.EDIT_REGISTRY, "register people")
-    name = _clean_text(
-        preferred_name, field="preferred_name", what="name", limit=MAX_NAME, multiline=False
-    ).strip()
-    if not name:
-        raise ValidationError("Enter the name the person wants to be called.", field="preferred_name")
-    with clinic.uow() as uow:
-        counter = uow.session.scalars(select(ClinicRecord).with_for_update()).one()
-        number = counter.next_record_number
-        counter.next_record_number = number + 1
-        record = ClientRecord(
-            id=uuid.uuid4(), record_number=number, preferred_name=name, created_by=clinic.actor.user_id
-        )
-        uow.session.add(record)
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CLIENT_REGISTERED,
-            target_type="client",
-            target_id=record.id,
-        )
-        uow.commit()
-        return _summary(record)
+    from hrclinic.services.registry import IntakeForm, register_person
+
+    return register_person(clinic, IntakeForm(preferred_name=preferred_name))
 
 
 def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:

@@ -1,0 +1,143 @@
+"""Finding people: accent- and case-insensitive search, and possible duplicates at intake."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hrclinic.domain.intake import phone_digits
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Zoë Łukasiewicz" -> "zoe lukasiewicz"."""
+    text = text.casefold().replace("ł", "l").replace("đ", "d").replace("ø", "o").replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One person as the registry list and its search see them."""
+
+    id: uuid.UUID
+    record_number: int
+    preferred_name: str
+    legal_name: str
+    aliases: tuple[str, ...]
+    birth_year: int | None
+    phone: str
+    status: str
+    search_text: str = field(default="", compare=False)
+    digits: str = field(default="", compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        id: uuid.UUID,
+        record_number: int,
+        preferred_name: str,
+        legal_name: str,
+        aliases: Iterable[str],
+        birth_year: int | None,
+        phone: str,
+        status: str,
+    ) -> RegistryRow:
+        """A row with its search text computed once."""
+        alias_tuple = tuple(aliases)
+        text = fold(" ".join([preferred_name, legal_name, *alias_tuple, str(record_number)]))
+        return cls(
+            id,
+            record_number,
+            preferred_name,
+            legal_name,
+            alias_tuple,
+            birth_year,
+            phone,
+            status,
+            text,
+            phone_digits(phone),
+        )
+
+
+def search(rows: Sequence[RegistryRow], query: str, *, limit: int | None = None) -> list[RegistryRow]:
+    """Every row matching all words of ``query`` (in names, aliases, record number or phone digits).
+
+    Exact record numbers come first, then names that start with the query, then the rest, each in
+    the order given (newest first)."""
+    words = fold(query).split()
+    if not words:
+        return list(rows[:limit] if limit else rows)
+    digit_words = [w for w in words if w.isdigit()]
+    exact: list[RegistryRow] = []
+    prefix: list[RegistryRow] = []
+    other: list[RegistryRow] = []
+    first = words[0]
+    for row in rows:
+        text = row.search_text
+        if all(w in text or (w.isdigit() and len(w) >= 3 and w in row.digits) for w in words):
+            if digit_words and str(row.record_number) in digit_words:
+                exact.append(row)
+            elif text.startswith(first):  # the search text starts with the preferred name
+                prefix.append(row)
+            else:
+                other.append(row)
+    found = exact + prefix + other
+    return found[:limit] if limit else found
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A registered person who may be the one being registered, and why."""
+
+    row: RegistryRow
+    reason: str
+
+
+def _similar(a: str, b: str) -> bool:
+    """Same folded name, or one edit apart (typos: "Zoe"/"Zoey"), for names of 4+ letters."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1:
+        return False
+    # one insertion, deletion or substitution
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def possible_duplicates(
+    rows: Sequence[RegistryRow],
+    *,
+    preferred_name: str = "",
+    legal_name: str = "",
+    birth_year: int | None = None,
+    phone: str = "",
+    limit: int = 5,
+) -> list[PossibleDuplicate]:
+    """People already registered with the same or a similar name and the same year of birth, or the
+    same phone number (at least 7 digits, compared on the last 10)."""
+    names = {fold(n).strip() for n in (preferred_name, legal_name) if n.strip()}
+    digits = phone_digits(phone)[-10:]
+    found: list[PossibleDuplicate] = []
+    for row in rows:
+        if row.status == "merged":
+            continue
+        reason = ""
+        if len(digits) >= 7 and row.digits and row.digits[-10:] == digits:
+            reason = "same phone number"
+        elif birth_year is not None and row.birth_year == birth_year and names:
+            theirs = {
+                fold(n).strip() for n in (row.preferred_name, row.legal_name, *row.aliases) if n.strip()
+            }
+            if any(_similar(a, b) for a in names for b in theirs):
+                reason = f"similar name, born {birth_year}"
+        if reason:
+            found.append(PossibleDuplicate(row, reason))
+            if len(found) >= limit:
+                break
+    return found

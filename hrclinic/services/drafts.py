@@ -1,0 +1,74 @@
+"""Drafts: unsaved typing survives a closed window or a crash, sealed with its author's personal key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from hrclinic.errors import SealedValueInvalid, SealedValueLocked, ValidationError
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.store.base import utc_now
+from hrclinic.store.records import DraftRecord
+
+MAX_DRAFT = 200_000
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A restored draft."""
+
+    payload: str
+    updated_at: datetime
+
+
+def save_draft(clinic: UnlockedClinic, kind: str, payload: str, *, subject: str = "new") -> None:
+    """Keep (or replace) this user's draft of ``kind`` for ``subject``."""
+    if len(payload) > MAX_DRAFT:
+        raise ValidationError("This draft is too large to keep; save the form instead.")
+    with clinic.uow() as uow:
+        draft = uow.session.scalars(
+            select(DraftRecord).where(
+                DraftRecord.user_id == clinic.actor.user_id,
+                DraftRecord.kind == kind,
+                DraftRecord.subject == subject,
+            )
+        ).one_or_none()
+        if draft is None:
+            draft = DraftRecord(user_id=clinic.actor.user_id, kind=kind, subject=subject)
+            uow.session.add(draft)
+        draft.payload = payload
+        draft.updated_at = utc_now()
+        uow.commit()
+
+
+def load_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") -> Draft | None:
+    """This user's draft, or None (also when it was sealed under a key they no longer hold)."""
+    with clinic.uow() as uow:
+        draft = uow.session.scalars(
+            select(DraftRecord).where(
+                DraftRecord.user_id == clinic.actor.user_id,
+                DraftRecord.kind == kind,
+                DraftRecord.subject == subject,
+            )
+        ).one_or_none()
+        if draft is None:
+            return None
+        try:
+            return Draft(draft.payload or "", draft.updated_at)
+        except (SealedValueLocked, SealedValueInvalid):
+            return None  # sealed before a password reset gave this user a new personal key
+
+
+def discard_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") -> None:
+    """Forget the draft (after the form was saved, or when the person chose to discard it)."""
+    with clinic.uow() as uow:
+        uow.session.execute(
+            delete(DraftRecord).where(
+                DraftRecord.user_id == clinic.actor.user_id,
+                DraftRecord.kind == kind,
+                DraftRecord.subject == subject,
+            )
+        )
+        uow.commit()
