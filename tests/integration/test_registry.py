@@ -62,9 +62,9 @@ def test_front_desk_writes_own_words_and_screening_but_cannot_read_them_back(
         ("housing", "couch-surfing since May"),
         ("food", ""),
     ]
-    with desk.uow() as uow:  # even reading the record directly: the deposit cannot be opened by front desk
-        with pytest.raises(SealedValueLocked):
-            _ = uow.session.get_one(ClientRecord, person.id).reason_own_words
+    # even reading the record directly: the deposit cannot be opened by front desk
+    with desk.uow() as uow, pytest.raises(SealedValueLocked):
+        _ = uow.session.get_one(ClientRecord, person.id).reason_own_words
 
     clinician = clinic_dir.login(CLINICIAN)
     seen = registry.person_detail(clinician, person.id)
