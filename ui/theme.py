@@ -134,6 +134,10 @@ QLineEdit, QPlainTextEdit {{
     padding: 5px 6px; border: 1px solid {c.border}; border-radius: 5px; background: {c.base};
 }}
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus, QPlainTextEdit:focus {{ border: 1px solid {c.accent}; }}
+QPlainTextEdit[ownWords="true"] {{ border-left: 4px solid {c.quote_bar}; padding-left: 8px; }}
+QLabel[ownWords="true"] {{ border-left: 4px solid {c.quote_bar}; padding: 2px 0 2px 10px;
+    font-style: italic; }}
+QFrame[role="proposal"] {{ background: {c.alt_base}; border: 1px solid {c.serious}; border-radius: 6px; }}
 QLineEdit[invalid="true"] {{ border: 1px solid {c.imminent}; }}
 QPushButton {{ padding: 6px 14px; border-radius: 5px; border: 1px solid {c.border}; background: {c.base}; }}
 QPushButton:hover {{ border-color: {c.accent}; }}

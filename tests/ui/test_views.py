@@ -13,7 +13,8 @@ from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle, type_text
 from ui.help_dialogs import AboutDialog
 from ui.shell import ShellWindow
-from ui.views.clients import ClientRecordDialog, RegisterPersonDialog
+from ui.views.clients import ClientRecordDialog
+from ui.views.intake import IntakeDialog
 from ui.views.users import AddUserDialog, ResetPasswordDialog
 
 
@@ -57,16 +58,18 @@ def test_register_a_person_by_keyboard(qtbot, shell: ShellWindow, monkeypatch) -
     view = shell.workspace.open("clients")
     settle(qtbot, shell.runner)
 
-    def fake_exec(dialog: RegisterPersonDialog) -> int:
+    def fake_exec(dialog: IntakeDialog) -> int:
         activate(qtbot, dialog)
+        settle(qtbot, shell.runner)
         QTest.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # empty: refused
-        assert "Enter the name" in dialog.error.text()
+        assert "Enter the name" in dialog.errors["preferred_name"].text()
         type_text(dialog.name, "Nguyễn Văn An 🙂")
+        QTest.keyClick(dialog.name, Qt.Key.Key_Tab)
         QTest.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: dialog.registered is not None, timeout=20_000)
+        qtbot.waitUntil(lambda: dialog.saved is not None, timeout=20_000)
         return 1
 
-    monkeypatch.setattr(RegisterPersonDialog, "exec", fake_exec)
+    monkeypatch.setattr(IntakeDialog, "exec", fake_exec)
     QTest.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, shell.runner)
     assert [r.preferred_name for r in view.list.visible_rows()] == ["Nguyễn Văn An 🙂"]

@@ -2,75 +2,98 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from hrclinic.domain.engagement import CHOOSABLE, Engagement
+from hrclinic.domain.intake import NEEDS
+from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
 from hrclinic.errors import HrclinicError
-from hrclinic.services import clients
+from hrclinic.services import clients, registry
 from hrclinic.services.models import ClientSummary, NoteDetail
+from hrclinic.services.registry import PersonDetail
 from ui.icons import icon
 from ui.models import Column
 from ui.tasks import error_message
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
-from ui.widgets import BusyBar, EmptyState, FieldError, label, page_header, primary_button, title
+from ui.widgets import BusyBar, EmptyState, label, page_header, primary_button, title
 
-STATUS_WORDS = {
-    "active": "Active",
-    "paused": "Paused",
-    "lost_contact": "Lost contact",
-    "moved_on": "Moved on",
-}
+STATUS_WORDS = {e.value: e.label for e in Engagement}
 
-CLIENT_COLUMNS: list[Column[ClientSummary]] = [
+CLIENT_COLUMNS: list[Column[RegistryRow]] = [
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
-    Column("Name", lambda c: c.preferred_name),
-    Column("Status", lambda c: STATUS_WORDS.get(c.status, c.status), searchable=False),
-    Column("Registered", lambda c: date_text(c.created_at), lambda c: c.created_at, searchable=False),
+    Column("Name", lambda c: c.preferred_name + (f"  ({c.legal_name})" if c.legal_name else "")),
+    Column("Also known as", lambda c: "; ".join(c.aliases)),
+    Column("Born", lambda c: str(c.birth_year or ""), lambda c: c.birth_year or 0),
+    Column("Phone", lambda c: c.phone),
+    Column("Status", lambda c: STATUS_WORDS.get(c.status, c.status)),
 ]
 
 
+def _search(rows: Sequence[RegistryRow], text: str) -> list[RegistryRow]:
+    return search(rows, text)
+
+
 class ClientsView(QWidget):
-    """Everyone registered; filter as you type; Enter opens the record."""
+    """Everyone registered; type to search (names, aliases, record number, phone); Enter opens the record."""
 
     def __init__(self, ctx: ViewContext) -> None:
         super().__init__()
         self.setObjectName("clients_view")
         self._ctx = ctx
+        self.rows: list[RegistryRow] = []
         self.register_button = primary_button("Register a person", "register_person")
         self.register_button.setIcon(icon("user-plus", ctx_colour()))
         self.register_button.setToolTip("Register a person (Ctrl+N)")
+        self.merge_button = QPushButton("Merge records…")
+        self.merge_button.setObjectName("merge_records")
+        self.merge_button.setVisible(may(ctx.clinic.actor.role, Permission.MERGE_RECORDS))
         self.list = FilterableTable(
             "clients",
             CLIENT_COLUMNS,
-            placeholder="Filter by name or record number",
+            placeholder="Search by name, alias, record number or phone (Ctrl+F)",
             empty=EmptyState(
                 "users",
                 "No one is registered yet",
                 "Register a person (Ctrl+N): only the name they want to be called is needed.",
                 "clients_empty",
             ),
+            search=_search,
         )
         self.busy = BusyBar("clients_busy")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
-        layout.addWidget(page_header("Clients", "Everyone the clinic has registered.", self.register_button))
+        layout.addWidget(
+            page_header(
+                "Clients", "Everyone the clinic has registered.", self.merge_button, self.register_button
+            )
+        )
         layout.addWidget(self.busy)
         layout.addWidget(self.list, 1)
         self.register_button.clicked.connect(self.register_person)
+        self.merge_button.clicked.connect(self._on_merge_clicked)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.register_person)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.list.filter.setFocus)
         self.list.activated.connect(self._on_list_activated)
@@ -78,27 +101,43 @@ class ClientsView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Load the registry in the background."""
+        """Load the registry index in the background (one query)."""
         self.busy.set_busy(True)
         clinic = self._ctx.clinic
-        self._ctx.runner.submit(lambda: clients.list_clients(clinic), self._on_loaded, owner=self)
+        self._ctx.runner.submit(lambda: registry.registry_rows(clinic), self._on_loaded, owner=self)
 
-    def _on_loaded(self, rows: list[ClientSummary]) -> None:
+    def _on_loaded(self, rows: list[RegistryRow]) -> None:
         self.busy.set_busy(False)
+        self.rows = rows
         self.list.set_rows(rows)
 
     def register_person(self) -> None:
-        """Open the registration dialog."""
-        dialog = RegisterPersonDialog(self._ctx, self)
-        if dialog.exec() and dialog.registered is not None:
-            person = dialog.registered
+        """Open the intake form."""
+        from ui.views.intake import IntakeDialog
+
+        dialog = IntakeDialog(self._ctx, self.rows, parent=self)
+        opened: list[object] = []
+        dialog.open_existing.connect(opened.append)
+        if dialog.exec() and isinstance(dialog.saved, ClientSummary):
+            person = dialog.saved
             self._ctx.bus.clients_changed.emit()
             self._ctx.bus.status_message.emit(
                 f"Registered {person.preferred_name} (No. {person.record_number})."
             )
+        elif opened:
+            row = next((r for r in self.rows if r.id == opened[0]), None)
+            if row is not None:
+                self._on_list_activated(row)
 
-    def _on_list_activated(self, person: ClientSummary) -> None:
+    def _on_list_activated(self, row: RegistryRow) -> None:
+        person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
         ClientRecordDialog(self._ctx, person, self).exec()
+
+    def _on_merge_clicked(self) -> None:
+        from ui.views.merge import MergeDialog
+
+        if MergeDialog(self._ctx, self.rows, self).exec():
+            self._ctx.bus.clients_changed.emit()
 
 
 def ctx_colour() -> str:
@@ -108,78 +147,22 @@ def ctx_colour() -> str:
     return colours().accent_text
 
 
-class RegisterPersonDialog(QDialog):
-    """Low-threshold intake: one required field, the name the person wants to be called."""
-
-    def __init__(self, ctx: ViewContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("register_dialog")
-        self.setWindowTitle("Register a person")
-        self.setMinimumWidth(460)
-        self._ctx = ctx
-        self.registered: ClientSummary | None = None
-        self.name = QLineEdit()
-        self.name.setObjectName("preferred_name")
-        self.name.setAccessibleName("Name they want to be called")
-        self.name.setPlaceholderText("A first name, a nickname or an alias is fine")
-        self.error = FieldError("preferred_name_error")
-        self.busy = BusyBar("register_busy")
-        self.save = primary_button("Register", "save")
-        cancel = QPushButton("Cancel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 16)
-        layout.addWidget(title("Register a person", 1.3))
-        layout.addWidget(label("Nothing else is needed today; everything else can be added later.", "muted"))
-        form = QFormLayout()
-        form.addRow("Name they want to be called", self.name)
-        form.addRow("", self.error)
-        layout.addLayout(form)
-        layout.addWidget(self.busy)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(cancel)
-        row.addWidget(self.save)
-        layout.addLayout(row)
-        self.save.clicked.connect(self._on_save_clicked)
-        cancel.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self._on_save_clicked)
-
-    def _on_save_clicked(self) -> None:
-        name = self.name.text()
-        if not name.strip():
-            self.error.show_problem("Enter the name the person wants to be called.")
-            return
-        self.busy.set_busy(True)
-        self.save.setEnabled(False)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(
-            lambda: clients.register_client(clinic, name), self._on_saved, self._on_failed, owner=self
-        )
-
-    def _on_saved(self, person: ClientSummary) -> None:
-        self.registered = person
-        self.accept()
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
-        self.save.setEnabled(True)
-        self.error.show_problem(error_message(exc))
-
-
 class ClientRecordDialog(QDialog):
-    """A person's record: registry details for everyone, clinical notes for clinicians."""
+    """A person's record: details, needs, consents, clinical (clinicians only) and history."""
 
     def __init__(self, ctx: ViewContext, person: ClientSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("client_record_dialog")
         self.setWindowTitle(person.preferred_name)
-        self.resize(640, 560)
+        self.resize(760, 640)
         self._ctx = ctx
-        self._person = person
-        clinical = may(ctx.clinic.actor.role, Permission.READ_CLINICAL)
+        self._person_id = person.id
+        self.detail: PersonDetail | None = None
+        self.clinical = may(ctx.clinic.actor.role, Permission.READ_CLINICAL)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
-        layout.addWidget(title(person.preferred_name, 1.6, name="record_name"))
+        self.name_label = title(person.preferred_name, 1.6, name="record_name")
+        layout.addWidget(self.name_label)
         self.meta = label(f"No. {person.record_number}", "muted", name="record_meta")
         layout.addWidget(self.meta)
         self.busy = BusyBar("record_busy")
@@ -187,79 +170,253 @@ class ClientRecordDialog(QDialog):
         self.message = label("", "error", name="record_error")
         self.message.hide()
         layout.addWidget(self.message)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("record_tabs")
+        self.details_form = QFormLayout()
+        details = QWidget()
+        details_box = QVBoxLayout(details)
+        details_box.addLayout(self.details_form)
+        details_box.addStretch(1)
+        actions = QHBoxLayout()
+        self.edit_button = QPushButton("Edit details…")
+        self.edit_button.setObjectName("edit_details")
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("status_choice")
+        self.status_combo.setAccessibleName("Engagement status")
+        for status in CHOOSABLE:
+            self.status_combo.addItem(status.label, status.value)
+        self.status_button = QPushButton("Change status…")
+        self.status_button.setObjectName("change_status")
+        self.reengage_button = primary_button("Welcome back (re-engage)", "re_engage")
+        actions.addWidget(self.edit_button)
+        actions.addStretch(1)
+        actions.addWidget(self.status_combo)
+        actions.addWidget(self.status_button)
+        actions.addWidget(self.reengage_button)
+        details_box.addLayout(actions)
+        self.tabs.addTab(details, "Details")
+
+        needs = QWidget()
+        needs_box = QVBoxLayout(needs)
+        self.needs_list = QListWidget()
+        self.needs_list.setObjectName("needs_list")
+        self.needs_list.setAccessibleName("Immediate needs")
+        needs_box.addWidget(self.needs_list)
+        add_row = QHBoxLayout()
+        self.need_choice = QComboBox()
+        self.need_choice.setObjectName("need_choice")
+        self.need_choice.setAccessibleName("Need")
+        for code, text in NEEDS.items():
+            self.need_choice.addItem(text, code)
+        self.need_note = QLineEdit()
+        self.need_note.setObjectName("need_note")
+        self.need_note.setAccessibleName("Note about the need")
+        self.need_note.setPlaceholderText("Note (optional)")
+        self.add_need_button = QPushButton("Add need")
+        self.add_need_button.setObjectName("add_need")
+        self.need_helped_button = QPushButton("Mark helped")
+        self.need_helped_button.setObjectName("need_helped")
+        add_row.addWidget(self.need_choice)
+        add_row.addWidget(self.need_note, 1)
+        add_row.addWidget(self.add_need_button)
+        add_row.addWidget(self.need_helped_button)
+        needs_box.addLayout(add_row)
+        self.tabs.addTab(needs, "Needs")
+
+        self.consents_panel = _consents_panel(ctx, person)
+        if self.consents_panel is not None:
+            self.tabs.addTab(self.consents_panel, "Consents")
+
         self.notes_box = QVBoxLayout()
         self.note_input: QPlainTextEdit | None = None
-        if clinical:
-            layout.addWidget(title("Clinical notes", 1.15))
+        clinical_tab = QWidget()
+        clinical_box = QVBoxLayout(clinical_tab)
+        if self.clinical:
+            self.own_words = label("", name="own_words")
+            self.own_words.setProperty("ownWords", True)
+            clinical_box.addWidget(title("In their own words", 1.1))
+            clinical_box.addWidget(self.own_words)
+            self.screening = label("", name="screening_summary")
+            self.proposal = QFrame()
+            self.proposal.setProperty("role", "proposal")
+            self.proposal.setObjectName("flag_proposal")
+            proposal_box = QVBoxLayout(self.proposal)
+            self.proposal_text = label("", name="flag_proposal_text")
+            proposal_box.addWidget(self.proposal_text)
+            self.proposal.hide()
+            clinical_box.addWidget(title("Overdose-risk checklist", 1.1))
+            clinical_box.addWidget(self.proposal)
+            clinical_box.addWidget(self.screening)
+            clinical_box.addWidget(title("Clinical notes", 1.1))
             holder = QWidget()
             holder.setLayout(self.notes_box)
             scroll = QScrollArea()
             scroll.setObjectName("notes_scroll")
             scroll.setWidgetResizable(True)
             scroll.setWidget(holder)
-            layout.addWidget(scroll, 1)
+            clinical_box.addWidget(scroll, 1)
             self.note_input = QPlainTextEdit()
             self.note_input.setObjectName("note_input")
             self.note_input.setAccessibleName("New clinical note")
             self.note_input.setPlaceholderText(
                 "Write a note (Ctrl+S saves). It is encrypted before it is stored."
             )
-            self.note_input.setMaximumHeight(120)
-            layout.addWidget(self.note_input)
+            self.note_input.setMaximumHeight(110)
+            clinical_box.addWidget(self.note_input)
             self.save_note = primary_button("Save note", "save_note")
             row = QHBoxLayout()
             row.addStretch(1)
             row.addWidget(self.save_note)
-            layout.addLayout(row)
+            clinical_box.addLayout(row)
             self.save_note.clicked.connect(self._on_save_note_clicked)
             QShortcut(QKeySequence.StandardKey.Save, self, activated=self._on_save_note_clicked)
         else:
-            layout.addWidget(
+            clinical_box.addWidget(
                 label(
-                    "Clinical notes are readable by clinicians only; your role sees the registry details.",
+                    "Clinical content (their own words, the overdose-risk checklist, notes) is readable by "
+                    "clinicians only; your role sees the registry details.",
                     "muted",
                     name="clinical_hidden",
                 )
             )
-            layout.addStretch(1)
-        self._load(clinical)
+            clinical_box.addStretch(1)
+        self.tabs.addTab(clinical_tab, "Clinical")
 
-    def reject(self) -> None:
-        """Closing asks first when an unsaved note would be lost."""
-        if self.note_input is not None and self.note_input.toPlainText().strip():
-            answer = QMessageBox.question(
-                self,
-                "Unsaved note",
-                "This note has not been saved. Close and discard it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        super().reject()
+        history = QWidget()
+        history_box = QVBoxLayout(history)
+        self.history_list = QListWidget()
+        self.history_list.setObjectName("status_history")
+        self.history_list.setAccessibleName("Status history")
+        history_box.addWidget(self.history_list)
+        self.tabs.addTab(history, "History")
+        layout.addWidget(self.tabs, 1)
+        if self.clinical:
+            self.tabs.setCurrentIndex(self.tabs.count() - 2)
 
-    def _load(self, clinical: bool) -> None:
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.status_button.clicked.connect(self._on_status_clicked)
+        self.reengage_button.clicked.connect(self._on_reengage_clicked)
+        self.add_need_button.clicked.connect(self._on_add_need_clicked)
+        self.need_helped_button.clicked.connect(self._on_need_helped_clicked)
+        self._load()
+
+    # --- loading ----------------------------------------------------------------------------------
+
+    def _load(self) -> None:
         self.busy.set_busy(True)
-        clinic, person_id = self._ctx.clinic, self._person.id
+        clinic, person_id, clinical = self._ctx.clinic, self._person_id, self.clinical
 
-        def load() -> tuple[ClientSummary, list[NoteDetail]]:
-            summary = clients.get_client(clinic, person_id)  # audited as a view of the record
-            return summary, (clients.read_clinical_notes(clinic, person_id) if clinical else [])
+        def load() -> tuple[PersonDetail, list[NoteDetail]]:
+            detail = registry.person_detail(clinic, person_id)  # audited as a view of the record
+            return detail, (clients.read_clinical_notes(clinic, person_id) if clinical else [])
 
         self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
 
-    def _on_loaded(self, loaded: tuple[ClientSummary, list[NoteDetail]]) -> None:
-        person, notes = loaded
+    def _on_loaded(self, loaded: tuple[PersonDetail, list[NoteDetail]]) -> None:
+        detail, notes = loaded
+        self.detail = detail
         self.busy.set_busy(False)
-        self.meta.setText(
-            f"No. {person.record_number} · {STATUS_WORDS.get(person.status, person.status)} · "
-            f"registered {date_text(person.created_at)}"
-        )
+        self.name_label.setText(detail.preferred_name)
+        self.setWindowTitle(detail.preferred_name)
+        bits = [f"No. {detail.record_number}", Engagement(detail.status).label]
+        if detail.pronouns:
+            bits.append(detail.pronouns)
+        if detail.birth_text:
+            bits.append(f"born {detail.birth_text}")
+        bits.append(f"registered {date_text(detail.created_at)}")
+        self.meta.setText(" · ".join(bits))
+        self._fill_details(detail)
+        self.reengage_button.setVisible(detail.status in ("lost_contact", "paused", "moved_on"))
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(detail.status)))
+        for widget in (self.edit_button, self.status_button, self.status_combo, self.add_need_button):
+            widget.setEnabled(detail.status != "merged")
+        self.needs_list.clear()
+        for need in detail.needs:
+            state = {"open": "open", "helped": "helped", "no_longer_needed": "no longer needed"}[need.status]
+            item = QListWidgetItem(f"{need.label} ({state})" + (f": {need.note}" if need.note else ""))
+            item.setData(Qt.ItemDataRole.UserRole, need.id)
+            self.needs_list.addItem(item)
+        self.history_list.clear()
+        self.history_list.addItem(f"{date_text(detail.created_at)}  Registered")
+        for change in detail.status_history:
+            self.history_list.addItem(
+                f"{date_text(change.changed_at)}  {Engagement(change.from_status).label} \u2192 "
+                f"{Engagement(change.to_status).label}"
+                + (f": {change.reason}" if change.reason else "")
+                + (f" ({change.changed_by})" if change.changed_by else "")
+            )
+        if self.clinical:
+            self._fill_clinical(detail, notes)
+
+    def _fill_details(self, d: PersonDetail) -> None:
+        while self.details_form.rowCount():
+            self.details_form.removeRow(0)
+
+        def yes_no(value: bool | None) -> str:
+            return "not asked" if value is None else ("yes" if value else "no")
+
+        rows = [
+            ("Legal name", d.legal_name),
+            ("Other names", "; ".join(d.aliases)),
+            ("Date of birth", d.birth_text),
+            ("Pronouns", d.pronouns),
+            ("Gender", d.gender),
+            ("Language", d.language),
+            ("Phone", d.phone),
+            ("E-mail", d.email),
+            ("Address", d.address),
+            ("Texts / voicemail", f"texts {yes_no(d.may_text)}, voicemail {yes_no(d.may_voicemail)}"),
+            ("Safe-contact notes", d.safe_contact_notes),
+            (
+                "Emergency contact",
+                " · ".join(
+                    x
+                    for x in (
+                        d.emergency_contact_name,
+                        d.emergency_contact_relationship,
+                        d.emergency_contact_phone,
+                    )
+                    if x
+                ),
+            ),
+            ("Housing", d.housing_situation),
+            ("Insurance", d.insurance),
+            ("Heard of us", d.referral_source),
+            ("Status", f"{Engagement(d.status).label}: {Engagement(d.status).explanation}"),
+        ]
+        for caption, value in rows:
+            shown = label(value or "\u2014", None if value else "muted")
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.details_form.addRow(label(caption, "muted", wrap=False), shown)
+
+    def _fill_clinical(self, detail: PersonDetail, notes: list[NoteDetail]) -> None:
+        words = []
+        if detail.reason_own_words:
+            words.append(f"What brings them in: \u201c{detail.reason_own_words}\u201d")
+        if detail.change_own_words:
+            words.append(f"What they would like to change: \u201c{detail.change_own_words}\u201d")
+        self.own_words.setText("\n\n".join(words) or "Not recorded yet.")
+        if detail.screenings:
+            latest = detail.screenings[0]
+            lines = [f"{date_text(latest.screened_at)} · {latest.screened_by} · not a score, a checklist"]
+            lines += [
+                f"{a.question}  {a.answer_label}" + (f" ({a.note})" if a.note else "") for a in latest.answers
+            ]
+            self.screening.setText("\n".join(lines))
+            self.proposal.setVisible(bool(latest.proposal))
+            self.proposal_text.setText(
+                "\u26a0 The checklist suggests an overdose-risk flag (for a clinician to decide):\n  \u2022 "
+                + "\n  \u2022 ".join(latest.proposal)
+            )
+        else:
+            self.screening.setText("No checklist recorded yet.")
+            self.proposal.hide()
         while self.notes_box.count():
             item = self.notes_box.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        if not notes and self.note_input is not None:
+        if not notes:
             self.notes_box.addWidget(label("No notes yet.", "muted", name="no_notes"))
         for note in notes:
             card = QFrame()
@@ -276,6 +433,80 @@ class ClientRecordDialog(QDialog):
         self.message.setText(error_message(exc))
         self.message.show()
 
+    def _run(self, fn: Callable[[], object], done_message: str) -> None:
+        self.busy.set_busy(True)
+        self.message.hide()
+
+        def done(_result: object) -> None:
+            self._ctx.bus.clients_changed.emit()
+            self._ctx.bus.status_message.emit(done_message)
+            self._load()
+
+        self._ctx.runner.submit(fn, done, self._on_failed, owner=self)
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    def _on_edit_clicked(self) -> None:
+        if self.detail is None:
+            return
+        from ui.views.intake import IntakeDialog
+
+        dialog = IntakeDialog(self._ctx, [], person=self.detail, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            self._ctx.bus.clients_changed.emit()
+            self._ctx.bus.status_message.emit("Details saved.")
+            self._load()
+
+    def _on_status_clicked(self) -> None:
+        if self.detail is None:
+            return
+        wanted = str(self.status_combo.currentData())
+        reason, ok = QInputDialog.getText(
+            self,
+            "Change status",
+            f"What happened? (moving on needs a reason)\n{Engagement(wanted).explanation}",
+        )
+        if not ok:
+            return
+        clinic, person_id, version = self._ctx.clinic, self._person_id, self.detail.version
+        self._run(
+            lambda: registry.change_status(
+                clinic, person_id, wanted, reason=reason, expected_version=version
+            ),
+            f"Status changed to {Engagement(wanted).label.lower()}.",
+        )
+
+    def _on_reengage_clicked(self) -> None:
+        clinic, person_id = self._ctx.clinic, self._person_id
+        self._run(lambda: registry.re_engage(clinic, person_id), "Welcome back: the record is active again.")
+
+    def _on_add_need_clicked(self) -> None:
+        clinic, person_id = self._ctx.clinic, self._person_id
+        need, note = str(self.need_choice.currentData()), self.need_note.text()
+        self.need_note.clear()
+        self._run(lambda: registry.add_need(clinic, person_id, need, note), "Need recorded.")
+
+    def _on_need_helped_clicked(self) -> None:
+        item = self.needs_list.currentItem()
+        if item is None:
+            return
+        clinic, need_id = self._ctx.clinic, item.data(Qt.ItemDataRole.UserRole)
+        self._run(lambda: registry.set_need_status(clinic, need_id, "helped"), "Need marked helped.")
+
+    def reject(self) -> None:
+        """Closing asks first when an unsaved note would be lost."""
+        if self.note_input is not None and self.note_input.toPlainText().strip():
+            answer = QMessageBox.question(
+                self,
+                "Unsaved note",
+                "This note has not been saved. Close and discard it?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
     def _on_save_note_clicked(self) -> None:
         if self.note_input is None:
             return
@@ -286,7 +517,7 @@ class ClientRecordDialog(QDialog):
             return
         self.message.hide()
         self.busy.set_busy(True)
-        clinic, person_id = self._ctx.clinic, self._person.id
+        clinic, person_id = self._ctx.clinic, self._person_id
         self._ctx.runner.submit(
             lambda: clients.write_clinical_note(clinic, person_id, text),
             self._on_note_saved,
@@ -299,12 +530,19 @@ class ClientRecordDialog(QDialog):
         self.note_input.clear()  # cleared only once the note is safely stored
         self._ctx.bus.notes_changed.emit()
         self._ctx.bus.status_message.emit("Note saved.")
-        self._load(True)
+        self._load()
 
     def _on_note_failed(self, exc: BaseException) -> None:
         self.busy.set_busy(False)
-        text = error_message(exc)
-        if isinstance(exc, HrclinicError) and exc.field == "body":
-            text = exc.message
+        text = exc.message if isinstance(exc, HrclinicError) and exc.field == "body" else error_message(exc)
         self.message.setText(text + " Your text is still here.")
         self.message.show()
+
+
+def _consents_panel(ctx: ViewContext, person: ClientSummary) -> QWidget | None:
+    """The consents tab, once that work is installed."""
+    try:
+        from ui.views.consents import ConsentsPanel
+    except ImportError:
+        return None
+    return ConsentsPanel(ctx, person.id, person.preferred_name)

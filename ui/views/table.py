@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -33,8 +33,11 @@ class FilterableTable(QWidget):
         placeholder: str,
         empty: EmptyState,
         no_match: str = "No one matches the filter.",
+        search: Callable[[Sequence[Any], str], list[Any]] | None = None,
     ) -> None:
         super().__init__()
+        self._search = search  # an index-backed search replaces the proxy's word filter
+        self._all: list[Any] = []
         self.model: RowsModel[Any] = RowsModel(columns)
         self.proxy = FoldedFilterProxy()
         self.proxy.setSourceModel(self.model)
@@ -83,8 +86,11 @@ class FilterableTable(QWidget):
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         """Show these rows, keeping the filter."""
-        self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
+        self._all = list(rows)
+        first = not self.model.rowCount()
+        self.model.set_rows(self._search(self._all, self.filter.text()) if self._search else self._all)
+        if first:
+            self.table.resizeColumnsToContents()
         self._update_state()
 
     def selected(self) -> Any | None:
@@ -97,7 +103,10 @@ class FilterableTable(QWidget):
         return [self.proxy.index(i, 0).data(ROW_ROLE) for i in range(self.proxy.rowCount())]
 
     def _on_filter_text_changed(self, text: str) -> None:
-        self.proxy.set_query(text)
+        if self._search is not None:
+            self.model.set_rows(self._search(self._all, text))
+        else:
+            self.proxy.set_query(text)
         self._update_state()
 
     def _on_filter_return_pressed(self) -> None:
@@ -109,7 +118,7 @@ class FilterableTable(QWidget):
         self.activated.emit(index.data(ROW_ROLE))
 
     def _update_state(self) -> None:
-        if self.model.rowCount() == 0:
+        if not (self._all if self._search is not None else self.model.rowCount()):
             self.stack.setCurrentWidget(self.empty)
         elif self.proxy.rowCount() == 0:
             self.stack.setCurrentWidget(self.no_match)
