@@ -12,8 +12,9 @@ from pathlib import Path
 
 from hrclinic.domain.roles import Role
 from hrclinic.paths import ClinicPaths
-from hrclinic.services import clients, users
+from hrclinic.services import clients, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
+from hrclinic.services.registry import IntakeForm
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 
 DEMO_CLINIC_NAME = "Riverside Harm Reduction Practice (demo)"
@@ -106,27 +107,155 @@ def build_demo(
                 password=demo_user.password,
                 must_change_password=False,
             )
-        say("Registering fictional people")
-        _fill_registry(clinic, people)
     finally:
         lock(clinic)
+    desk = unlock(data_dir, DEMO_USERS[3].username, DEMO_USERS[3].password, kdf=kdf)
+    try:
+        say("Registering fictional people at the front desk")
+        _fill_registry(desk, people)
+    finally:
+        lock(desk)
     _write_notes_as(data_dir, DEMO_USERS[1], kdf)
+    clinic = unlock(data_dir, owner.username, owner.password, kdf=kdf)
+    try:
+        for name, part in _demo_parts():
+            say(f"Adding {name}")
+            part(clinic, random.Random(SEED))
+    finally:
+        lock(clinic)
     return True
 
 
-def _fill_registry(clinic: UnlockedClinic, people: int) -> None:
+def _demo_parts() -> list[tuple[str, Callable[[UnlockedClinic, random.Random], None]]]:
+    """Demo data of the other front-desk pieces (appointments, consents), when installed."""
+    parts: list[tuple[str, Callable[[UnlockedClinic, random.Random], None]]] = []
+    try:
+        from hrclinic.demo_schedule import add_demo_schedule
+
+        parts.append(("a week of appointments", add_demo_schedule))
+    except ImportError:
+        pass
+    try:
+        from hrclinic.demo_consents import add_demo_consents
+
+        parts.append(("consents in every state", add_demo_consents))
+    except ImportError:
+        pass
+    return parts
+
+
+_OWN_WORDS = [
+    (
+        "My partner says I drink too much. I just want to sleep through the night.",
+        "Drink less on weeknights?",
+    ),
+    ("I keep waking up sick and I'm scared of the new stuff going around.", "Not sure yet. Maybe use less."),
+    ("Court sent me but honestly I want help with the pills.", "Get my kids back on weekends."),
+    ("I want to cut down, not quit. Everyone keeps telling me to quit.", "Have a couple of days off a week."),
+    ("Since my mum died I've been using every day.", "Feel like myself again."),
+]
+_SAFE_NOTES = [
+    "Texts only after 6 pm",
+    "Don't say the clinic's name on voicemail",
+    "Call the work phone only",
+    "Email is safest",
+    "",
+]
+_HOUSING = ["Housed", "Staying with friends or family", "Shelter", "Unsheltered / outside", ""]
+_REFERRAL = [
+    "Friend",
+    "Syringe service program",
+    "Emergency department",
+    "Court",
+    "Primary care",
+    "Google",
+    "",
+]
+
+
+def _rich_form(fake: object, rng: random.Random, name: str, *, full: bool) -> IntakeForm:
+    """An intake with the optional answers a real front desk would get from some people."""
+    f = fake
+    if not full and rng.random() < 0.35:
+        return IntakeForm(preferred_name=name)  # low threshold: a name and nothing else
+    words = rng.choice(_OWN_WORDS) if rng.random() < 0.6 else ("", "")
+    screening = ()
+    if rng.random() < 0.7:
+        screening = tuple(
+            (fid, rng.choice(("yes", "no", "no", "declined")), "")
+            for fid in (
+                "uses_alone",
+                "reduced_tolerance",
+                "mixes_depressants",
+                "unknown_supply",
+                "injects",
+                "past_overdose",
+                "has_naloxone",
+            )
+        )
+    needs = tuple(
+        (code, note)
+        for code, note in (
+            ("housing", "on a waitlist"),
+            ("food", ""),
+            ("money", ""),
+            ("medical", "needs a GP"),
+        )
+        if rng.random() < 0.2
+    )
+    return IntakeForm(
+        preferred_name=name,
+        legal_name=f"{f.first_name()} {f.last_name()}" if rng.random() < 0.5 else "",  # type: ignore[attr-defined]
+        birth=str(rng.randint(1955, 2006))
+        if rng.random() < 0.5
+        else f"{rng.randint(1955, 2006)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        pronouns=rng.choice(["", "she/her", "he/him", "they/them"]),
+        phone=f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}" if rng.random() < 0.7 else "",
+        may_text=rng.choice([None, True, True, False]),
+        may_voicemail=rng.choice([None, True, False, False]),
+        safe_contact_notes=rng.choice(_SAFE_NOTES),
+        housing_situation=rng.choice(_HOUSING),
+        referral_source=rng.choice(_REFERRAL),
+        reason_own_words=words[0],
+        change_own_words=words[1],
+        needs=needs,
+        screening=screening,
+    )
+
+
+def _fill_registry(desk: UnlockedClinic, people: int) -> None:
     from faker import Faker
 
     fake = Faker(FAKER_LOCALES)
     fake.seed_instance(SEED)
-    for name in FIXED_PEOPLE + ALIASES:
-        clients.register_client(clinic, name)
     rng = random.Random(SEED)
-    for _ in range(max(0, people - len(FIXED_PEOPLE) - len(ALIASES))):
+    for name in FIXED_PEOPLE:
+        registry.register_person(desk, _rich_form(fake, rng, name, full=True))
+    for name in ALIASES:
+        registry.register_person(desk, IntakeForm(preferred_name=name))
+    registered = []
+    for _ in range(max(0, people - len(FIXED_PEOPLE) - len(ALIASES) - 1)):
         # most people give a first name at intake; some give their full name
-        clients.register_client(
-            clinic, fake.first_name() if rng.random() < 0.6 else f"{fake.first_name()} {fake.last_name()}"
+        name = fake.first_name() if rng.random() < 0.6 else f"{fake.first_name()} {fake.last_name()}"
+        registered.append(registry.register_person(desk, _rich_form(fake, rng, name, full=False)))
+    # the same person registered twice (a typo, a different phone): the owner can try Merge records
+    registry.register_person(desk, IntakeForm(preferred_name="Sam Okoye", birth="1984", phone="555-301-2299"))
+    registry.register_person(
+        desk,
+        IntakeForm(
+            preferred_name="Samuel Okoye", legal_name="Samuel Okoye", birth="1984-03-09", phone="555-301-2299"
+        ),
+    )
+    for person in registered[::9]:
+        registry.change_status(desk, person.id, "lost_contact", reason="No reply to texts for six weeks")
+    for person in registered[4::13]:
+        registry.change_status(desk, person.id, "paused", reason="Taking a break over the summer")
+    for person in registered[7::17]:
+        registry.change_status(
+            desk, person.id, "moved_on", reason="Goals met; staying in touch with the peer group"
         )
+    for person in registered[::18]:
+        registry.re_engage(desk, person.id)  # came back: one step, history kept
 
 
 def _write_notes_as(data_dir: Path, author: DemoUser, kdf: KdfParams) -> None:

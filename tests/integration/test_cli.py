@@ -217,6 +217,19 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
     names = {c.preferred_name for c in clients.list_clients(clinician, limit=1000)}
     assert set(FIXED_PEOPLE) <= names and len(names) > 200
     assert any(not name.isascii() for name in names - set(FIXED_PEOPLE))
+    from hrclinic.domain.registry import possible_duplicates
+    from hrclinic.services import registry
+
+    rows = registry.registry_rows(clinician)
+    assert {r.status for r in rows} >= {"active", "lost_contact", "paused", "moved_on"}
+    sam = next(r for r in rows if r.preferred_name == "Samuel Okoye")
+    assert possible_duplicates(
+        [r for r in rows if r.id != sam.id], preferred_name="Samuel Okoye", phone=sam.phone
+    )  # a duplicate pair for the owner's Merge records
+    zoe = registry.person_detail(
+        clinician, next(r.id for r in rows if r.preferred_name == "Zoë Łukasiewicz-Şahin")
+    )
+    assert zoe.screenings or zoe.reason_own_words or zoe.needs
     with_notes = [
         c for c in clients.list_clients(clinician, limit=1000) if clients.read_clinical_notes(clinician, c.id)
     ]
