@@ -178,9 +178,9 @@ def _rich_form(fake: object, rng: random.Random, name: str, *, full: bool) -> In
     f = fake
     if not full and rng.random() < 0.35:
         return IntakeForm(preferred_name=name)  # low threshold: a name and nothing else
-    words = rng.choice(_OWN_WORDS) if rng.random() < 0.6 else ("", "")
+    words = rng.choice(_OWN_WORDS) if full or rng.random() < 0.6 else ("", "")
     screening = ()
-    if rng.random() < 0.7:
+    if full or rng.random() < 0.7:
         screening = tuple(
             (fid, rng.choice(("yes", "no", "no", "declined")), "")
             for fid in (

@@ -105,15 +105,34 @@ def main() -> None:
             grab(window, out, f"09-{user.username}-settings")
         window.workspace.open("clients")
         settle(runner)
+        from hrclinic.services.models import ClientSummary
         from ui.views.clients import ClientRecordDialog
+        from ui.views.intake import IntakeDialog
 
         clients_view = window.workspace.views["clients"]
-        person = clients_view.list.visible_rows()[-1]
+        row = next(r for r in clients_view.rows if r.preferred_name == "Zoë Łukasiewicz-Şahin")
+        person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
         record = ClientRecordDialog(window.workspace.ctx, person, window)
+        record.resize(820, 720)
         record.show()
         settle(runner)
-        grab(record, out, f"10-{user.username}-record")
+        for index in range(record.tabs.count()):
+            record.tabs.setCurrentIndex(index)
+            settle(runner)
+            grab(record, out, f"10-{user.username}-record-{record.tabs.tabText(index).lower()}")
         record.close()
+        if user.username == "jamie":
+            intake = IntakeDialog(window.workspace.ctx, clients_view.rows, parent=window)
+            intake.resize(760, 900)
+            intake.show()
+            settle(runner)
+            intake.name.setText("Samuel Okoye")
+            intake.field("birth").setText("1984")  # type: ignore[attr-defined]
+            intake.check_duplicates()
+            settle(runner)
+            grab(intake, out, "12-intake-duplicate")
+            intake._dirty = False
+            intake.close()
         window.lock()
         settle(runner)
     grab(window, out, "11-locked")

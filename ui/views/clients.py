@@ -44,7 +44,13 @@ STATUS_WORDS = {e.value: e.label for e in Engagement}
 
 CLIENT_COLUMNS: list[Column[RegistryRow]] = [
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
-    Column("Name", lambda c: c.preferred_name + (f"  ({c.legal_name})" if c.legal_name else "")),
+    Column(
+        "Name",
+        lambda c: (
+            c.preferred_name
+            + (f"  ({c.legal_name})" if c.legal_name and c.legal_name != c.preferred_name else "")
+        ),
+    ),
     Column("Also known as", lambda c: "; ".join(c.aliases)),
     Column("Born", lambda c: str(c.birth_year or ""), lambda c: c.birth_year or 0),
     Column("Phone", lambda c: c.phone),

@@ -126,6 +126,7 @@ class IntakeDialog(QDialog):
         pronouns = QComboBox()
         pronouns.setEditable(True)
         pronouns.addItems(PRONOUNS)
+        pronouns.setMinimumWidth(180)
         self._add(who, "pronouns", "Pronouns", pronouns)
         self._line(who, "gender", "Gender", placeholder="In their words")
         self._line(who, "language", "Language")
@@ -155,6 +156,7 @@ class IntakeDialog(QDialog):
         housing = QComboBox()
         housing.setEditable(True)
         housing.addItems(["", *HOUSING_SITUATIONS])
+        housing.setMinimumWidth(280)
         self._add(life, "housing_situation", "Housing situation", housing)
         self._line(life, "insurance", "Insurance")
         self._line(life, "referral_source", "How they heard of us")
@@ -162,7 +164,7 @@ class IntakeDialog(QDialog):
         self.own_words_shown = clinician or person is None
         if self.own_words_shown:
             words = self._section(form_box, "In their own words")
-            form_box.addWidget(
+            words.addRow(
                 label(
                     "Write it down exactly as they say it. Once saved, only clinicians can read it."
                     if not clinician
@@ -205,7 +207,7 @@ class IntakeDialog(QDialog):
                 self.need_boxes[code] = (box, note)
             checklist = overdose_checklist()
             risks = self._section(form_box, f"{checklist.title} (unscored)")
-            form_box.addWidget(
+            risks.addRow(
                 label(checklist.note + " Once saved, only clinicians can read the answers.", "muted")
             )
             for factor in checklist.factors:
@@ -270,14 +272,18 @@ class IntakeDialog(QDialog):
     # --- building ---------------------------------------------------------------------------------
 
     def _section(self, box: QVBoxLayout, heading: str) -> QFormLayout:
+        """One form for every section, so labels line up; a heading is a full-width row."""
+        if not hasattr(self, "_form"):
+            self._form = QFormLayout()
+            self._form.setSpacing(6)
+            self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            box.addLayout(self._form)
         if heading:
-            box.addSpacing(8)
-            box.addWidget(title(heading, 1.15))
-        form = QFormLayout()
-        form.setSpacing(6)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        box.addLayout(form)
-        return form
+            spacer = QWidget()
+            spacer.setFixedHeight(6)
+            self._form.addRow(spacer)
+            self._form.addRow(title(heading, 1.15))
+        return self._form
 
     def _add(self, form: QFormLayout, key: str, text: str, widget: QWidget) -> QWidget:
         widget.setObjectName(key)

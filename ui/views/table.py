@@ -59,6 +59,7 @@ class FilterableTable(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setMaximumSectionSize(340)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.empty = empty
