@@ -485,7 +485,11 @@ class IntakeDialog(QDialog):
             return []
         lines = [
             f"No. {d.row.record_number}  {d.row.preferred_name}"
-            + (f" ({d.row.legal_name})" if d.row.legal_name else "")
+            + (
+                f" ({d.row.legal_name})"
+                if d.row.legal_name and d.row.legal_name != d.row.preferred_name
+                else ""
+            )
             + f"  ·  {d.reason}"
             for d in found
         ]
