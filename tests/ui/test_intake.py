@@ -14,11 +14,12 @@ from ui.shell import ShellWindow
 from ui.views.intake import IntakeDialog
 
 
-def _dialog(qtbot, shell: ShellWindow) -> IntakeDialog:
+def _dialog(qtbot, shell: ShellWindow, *, register: bool = True) -> IntakeDialog:
     view = shell.workspace.open("clients")
     settle(qtbot, shell.runner)
     dialog = IntakeDialog(shell.workspace.ctx, view.rows, parent=shell)
-    qtbot.addWidget(dialog)
+    if register:  # qtbot closes registered widgets after the test
+        qtbot.addWidget(dialog)
     activate(qtbot, dialog)
     settle(qtbot, shell.runner)
     return dialog
@@ -104,7 +105,7 @@ def test_a_possible_duplicate_is_offered_before_saving(
 
 def test_typing_survives_closing_the_window_and_a_crash(qtbot, shell: ShellWindow) -> None:
     log_in(qtbot, shell, FRONT_DESK)
-    dialog = _dialog(qtbot, shell)
+    dialog = _dialog(qtbot, shell, register=False)  # it will vanish without being closed
     type_text(dialog.name, "Алексей")
     type_text(dialog.field("phone"), "555 0199")
     dialog.save_draft()  # the timer would do this 1.5 s after the last key
@@ -171,3 +172,44 @@ def test_lost_contact_is_welcomed_back_in_one_step(qtbot, shell: ShellWindow, cl
     settle(qtbot, shell.runner)
     assert record.detail.status == "active" and not record.reengage_button.isVisibleTo(record)
     assert record.history_list.count() == 3  # registered, lost contact, back
+
+
+def test_the_owner_merges_a_duplicate_from_the_clients_view(qtbot, shell: ShellWindow, clinic_dir, monkeypatch) -> None:  # noqa: ANN001
+    from ui.views.merge import MergeDialog
+
+    seed = clinic_dir.login(FRONT_DESK)
+    keep = registry.register_person(seed, IntakeForm(preferred_name="Sam Okoye", phone="555 0100"))
+    dup = registry.register_person(seed, IntakeForm(preferred_name="Samuel Okoye", birth="1984"))
+    lock(seed)
+    from tests.conftest import OWNER
+
+    log_in(qtbot, shell, OWNER)
+    view = shell.workspace.open("clients")
+    settle(qtbot, shell.runner)
+    assert view.merge_button.isVisibleTo(view)
+
+    def fake_exec(dialog: MergeDialog) -> int:
+        activate(qtbot, dialog)
+        dialog.ok_button.click()  # nothing chosen: refused with a message
+        assert "Choose both records" in dialog.message.text()
+        type_text(dialog.keep.lineEdit(), f"{keep.record_number}")
+        dialog.keep.setCurrentIndex(0)
+        type_text(dialog.duplicate.lineEdit(), "samuel")
+        dialog.duplicate.setCurrentIndex(0)
+        dialog.ok_button.click()
+        qtbot.waitUntil(lambda: dialog.result() == 1, timeout=20_000)
+        return 1
+
+    monkeypatch.setattr(MergeDialog, "exec", fake_exec)
+    view.merge_button.click()
+    settle(qtbot, shell.runner)
+    assert [r.preferred_name for r in view.rows] == ["Sam Okoye"]
+    merged = registry.person_detail(shell.workspace.ctx.clinic, keep.id, audit=False)
+    assert "Samuel Okoye" in merged.aliases and merged.birth_year == 1984
+    assert registry.person_detail(shell.workspace.ctx.clinic, dup.id, audit=False).status == "merged"
+
+
+def test_front_desk_has_no_merge_button(qtbot, shell: ShellWindow) -> None:  # noqa: ANN001
+    log_in(qtbot, shell, FRONT_DESK)
+    view = shell.workspace.open("clients")
+    assert not view.merge_button.isVisibleTo(view)

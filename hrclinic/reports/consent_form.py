@@ -1,0 +1,336 @@
+"""The printable consent form: pre-filled from the record, with blank lines for a wet signature."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+from hrclinic.domain.consents import ConsentKind, ConsentState, SignedBy
+from hrclinic.reports.fonts import BODY_FONT, BOLD_FONT, markup, register_fonts
+
+if TYPE_CHECKING:
+    from hrclinic.services.consents import ConsentDetail
+
+# 42 CFR 2.32(a)(1), as amended in 2024: the notice that accompanies every Part 2 disclosure.
+REDISCLOSURE_NOTICE = (
+    "This record which has been disclosed to you is protected by federal confidentiality rules "
+    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that "
+    "describes the information contained in this record, in any civil, criminal, administrative, or "
+    "legislative proceedings against the patient, unless authorized by the consent of the patient, "
+    "except as provided at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 "
+    "or 2.65. In addition, the federal rules prohibit you from making any further disclosure of this "
+    "record unless authorized by the written consent of the patient, or as otherwise permitted by "
+    "42 CFR part 2. A general authorization for the release of medical or other information is NOT "
+    "sufficient for this purpose (see 42 CFR 2.31). The federal rules restrict any use of the "
+    "information to investigate or prosecute with regard to a crime any patient with a substance use "
+    "disorder, except as provided at 42 CFR 2.12(c)(5) and 2.65."
+)
+PART2_PROTECTED = (
+    "The records this consent covers are protected by federal confidentiality rules for substance use "
+    "disorder records (42 CFR Part 2)."
+)
+SHORT_NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these records."
+
+_TITLES = {
+    ConsentKind.TREATMENT: "Consent to treatment",
+    ConsentKind.CONTACT: "Consent to contact by text message or voicemail",
+    ConsentKind.PART2_DISCLOSURE: "Consent to disclose substance use disorder records",
+    ConsentKind.PART2_TPO: "Consent to use and disclose records for treatment, payment and operations",
+    ConsentKind.SUD_COUNSELLING_NOTES: "Consent to use or disclose SUD counselling notes",
+}
+_SUBTITLES = {
+    ConsentKind.TREATMENT: "Services at this clinic",
+    ConsentKind.CONTACT: "Safe ways to reach me",
+    ConsentKind.PART2_DISCLOSURE: "Substance use disorder records (42 CFR Part 2)",
+    ConsentKind.PART2_TPO: "Substance use disorder records (42 CFR Part 2): "
+    "treatment, payment and health care operations",
+    ConsentKind.SUD_COUNSELLING_NOTES: "Substance use disorder records (42 CFR Part 2): a separate consent",
+}
+_INK = "#1d2a33"
+_ACCENT = "#1f5f8b"
+_RULE = "#b8c4cc"
+_SHADE = "#eef3f6"
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d %B %Y").lstrip("0") if value else ""
+
+
+def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
+    """Render the consent form for ``consent``; every user-supplied string goes through markup()."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    register_fonts()
+    ink = colors.HexColor(_INK)
+    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9, leading=12.5, textColor=ink, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5)
+    fine = ParagraphStyle("fine", parent=body, fontSize=7.3, leading=9.2)
+    label = ParagraphStyle("label", parent=body, fontName=BOLD_FONT, fontSize=8.5, leading=12)
+    clinic_style = ParagraphStyle(
+        "clinic", parent=body, fontName=BOLD_FONT, fontSize=11, textColor=colors.HexColor(_ACCENT)
+    )
+    title_style = ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19)
+    heading = ParagraphStyle(
+        "heading", parent=body, fontName=BOLD_FONT, fontSize=10, leading=13, spaceBefore=7, spaceAfter=3
+    )
+    kind = consent.kind
+    f = consent.fields
+    width = LETTER[0] - 40 * mm - 12  # the frame keeps 6 pt of padding on each side
+
+    def user(text: str, placeholder: str = "") -> Paragraph:
+        shown = markup(text) if text.strip() else f'<font color="#7a8790">{placeholder}</font>'
+        return Paragraph(shown, body)
+
+    def rows_table(rows: list[tuple[str, Any]]) -> Table:
+        return Table(
+            [[Paragraph(name, label), value] for name, value in rows],
+            colWidths=[48 * mm, width - 48 * mm],
+            style=TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(_RULE)),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(_SHADE)),
+                ]
+            ),
+        )
+
+    def box(paragraphs: list[Paragraph], colour: str = _ACCENT) -> Table:
+        return Table(
+            [[paragraphs]],
+            colWidths=[width],
+            style=TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1, colors.HexColor(colour)),
+                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(_SHADE)),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 6),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ]
+            ),
+        )
+
+    story: list[Any] = [
+        Paragraph(markup(clinic_name), clinic_style),
+        Spacer(1, 2 * mm),
+        Paragraph(_TITLES[kind], title_style),
+        Spacer(1, 1 * mm),
+        Paragraph(_SUBTITLES[kind] + f" · Form reference {str(consent.id)[:8].upper()}", small),
+    ]
+    if consent.state in (ConsentState.REVOKED, ConsentState.EXPIRED):
+        when = (
+            f"revoked on {_day(consent.revoked_on)}"
+            if consent.state is ConsentState.REVOKED
+            else f"expired on {_day(f.expires_on)}"
+        )
+        story += [
+            Spacer(1, 3 * mm),
+            box([Paragraph(f"<b>Copy for the record:</b> this consent was {when}.", body)], "#9a5b00"),
+        ]
+    story.append(Spacer(1, 4 * mm))
+
+    if kind.is_part2:
+        story += [box([Paragraph(PART2_PROTECTED, body)]), Spacer(1, 3 * mm)]
+    rows: list[tuple[str, Any]] = [("Name of the person", user(f.person_name, "(write the name)"))]
+
+    if kind is ConsentKind.TREATMENT:
+        story.append(rows_table(rows))
+        story += [
+            Paragraph("What I agree to", heading),
+            Paragraph(
+                f"I agree to receive services from {markup(clinic_name)}: assessment, counselling and "
+                "psychotherapy, harm-reduction support, and medication if I choose it. No one has to stop "
+                "using drugs or alcohol to be helped here. I choose my own goals with my clinician, I can "
+                "ask questions at any time, and I can stop or take a break from services whenever I want.",
+                body,
+            ),
+        ]
+    elif kind is ConsentKind.CONTACT:
+        story.append(rows_table(rows))
+        story += [
+            Paragraph("How the clinic may contact me", heading),
+            rows_table(
+                [
+                    ("Text messages", Paragraph(_yes_no(f.may_text), body)),
+                    ("Voicemail messages", Paragraph(_yes_no(f.may_voicemail), body)),
+                ]
+            ),
+            Spacer(1, 2 * mm),
+            Paragraph(
+                "Messages will say only the clinic's first name and a call-back number, never why I come "
+                "here. I can change these choices at any time by telling the front desk.",
+                body,
+            ),
+        ]
+    else:
+        if kind is ConsentKind.PART2_TPO:
+            recipients: list[tuple[str, Any]] = [
+                ("Class of recipients", user(f.recipient_class, "(describe the class of recipients)"))
+            ]
+            if f.recipients.strip():
+                recipients.append(("Named recipients", user(f.recipients)))
+        else:
+            recipients = [("Recipients (by name)", user(f.recipients, "(name each recipient)"))]
+        expiry = ", or ".join(x for x in (_day(f.expires_on), f.expiry_event.strip()) if x)
+        rows += [
+            ("Who may make the disclosure", user(f.discloser, "(name the clinic or person disclosing)")),
+            ("Information to be used or disclosed", user(f.information, "(describe the information)")),
+            *recipients,
+            ("Purpose", user(f.purpose, "(describe the purpose)")),
+            ("This consent expires", user(expiry, "(a date or an event)")),
+        ]
+        story.append(rows_table(rows))
+        if kind is ConsentKind.SUD_COUNSELLING_NOTES:
+            story += [
+                Spacer(1, 2 * mm),
+                Paragraph(
+                    "<b>This consent covers SUD counselling notes only.</b> It is a separate consent and is "
+                    "not combined with any other consent.",
+                    body,
+                ),
+            ]
+        story += [
+            Paragraph("My right to revoke", heading),
+            user(f.revocation_statement, "(how to revoke in writing)"),
+            Paragraph("I also understand that", heading),
+            Paragraph(
+                "• My treatment, payment, enrolment or eligibility for benefits does not depend on whether "
+                "I sign this consent.<br/>"
+                "• Once disclosed, a recipient that is not bound by 42 CFR Part 2 may redisclose the "
+                "information, and it may then no longer be protected by these rules.<br/>"
+                "• I may have a copy of this signed form.",
+                body,
+            ),
+        ]
+    if not kind.is_part2:
+        story += [
+            Paragraph("My right to change my mind", heading),
+            Paragraph(
+                "I can withdraw this consent at any time by telling the clinic, preferably in writing.", body
+            ),
+        ]
+
+    story.append(Paragraph("Signature", heading))
+    story.append(
+        Paragraph("Sign only when every part above has been filled in and you agree with it.", small)
+    )
+    story.append(KeepTogether(_signature_block(consent, body, small, width, mm, colors)))
+    if kind.is_part2:
+        story += [
+            Spacer(1, 3 * mm),
+            KeepTogether(
+                [
+                    box(
+                        [
+                            Paragraph("<b>Notice to every recipient: prohibition on redisclosure</b>", body),
+                            Spacer(1, 1 * mm),
+                            Paragraph(REDISCLOSURE_NOTICE, fine),
+                        ],
+                        "#8b2f1f",
+                    )
+                ]
+            ),
+        ]
+
+    def footer(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(BODY_FONT, 7.5)
+        canvas.setFillColor(colors.HexColor("#5b6770"))
+        left = doc.leftMargin
+        canvas.drawString(left, 11 * mm, f"{kind.label} · form {str(consent.id)[:8].upper()}")
+        canvas.drawRightString(LETTER[0] - doc.rightMargin, 11 * mm, f"Page {doc.page}")
+        if kind.is_part2:
+            canvas.drawString(left, 7.5 * mm, SHORT_NOTICE)
+        canvas.restoreState()
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=15 * mm,
+        bottomMargin=20 * mm,
+        title=_TITLES[kind],
+        author="hrclinic",
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _yes_no(answer: bool | None) -> str:
+    yes, no = ("☒", "☐") if answer else (("☐", "☒") if answer is False else ("☐", "☐"))
+    return f"{yes} Yes, you may &nbsp;&nbsp;&nbsp; {no} No, please do not"
+
+
+def _signature_block(
+    consent: ConsentDetail, body: Any, small: Any, width: float, mm: float, colors: Any
+) -> list[Any]:
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    f = consent.fields
+    line = colors.HexColor("#46525a")
+
+    def lines(cells: list[tuple[str, str, float]]) -> Table:
+        widths = [w for _, _, w in cells]
+        return Table(
+            [
+                [Paragraph(markup(value), body) if value else "" for _, value, _ in cells],
+                [Paragraph(caption, small) for caption, _, _ in cells],
+            ],
+            colWidths=widths,
+            rowHeights=[9 * mm, None],
+            style=TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.8, line),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 14),
+                ]
+            ),
+        )
+
+    representative = f.signed_by == SignedBy.REPRESENTATIVE
+    parts: list[Any] = [
+        lines(
+            [
+                ("Signature of the person", "", width * 0.84),
+                ("Date signed", "", width * 0.16),
+            ]
+        ),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            "<b>Or</b>, when an authorised representative signs for the person:"
+            if not representative
+            else "Signed by an authorised representative for the person:",
+            small,
+        ),
+        lines(
+            [
+                ("Signature of the authorised representative", "", width * 0.34),
+                ("Representative's name", f.representative_name if representative else "", width * 0.24),
+                (
+                    "Authority to sign (e.g. legal guardian)",
+                    f.representative_authority if representative else "",
+                    width * 0.26,
+                ),
+                ("Date signed", "", width * 0.16),
+            ]
+        ),
+    ]
+    return parts

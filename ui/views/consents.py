@@ -1,0 +1,238 @@
+"""A person's consents: the list with each consent's state in words, adding one (a form that shows
+only the chosen kind's fields), revoking, printing the paper form and noting the signed copy."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrclinic.domain.consents import (
+    ConsentState,
+)
+from hrclinic.services import consents
+from hrclinic.services.clinic import clinic_summary
+from hrclinic.services.consents import ConsentDetail
+from ui.tasks import error_message
+from ui.views import ViewContext
+from ui.views.consent_dialogs import (
+    CONSENT_COLUMNS,
+    ConsentDialog,
+    _DateDialog,
+)
+from ui.views.table import FilterableTable
+from ui.widgets import BusyBar, EmptyState, label, primary_button, title
+
+
+class ConsentsPanel(QWidget):
+    """One person's consents, to be embedded as a tab of their record."""
+
+    def __init__(self, ctx: ViewContext, client_id: uuid.UUID, person_name: str) -> None:
+        super().__init__()
+        self.setObjectName("consents_panel")
+        self._ctx, self._client_id, self._person_name = ctx, client_id, person_name
+        self._clinic_name = ""
+        self.add_button = primary_button("Add consent", "add_consent")
+        self.add_button.setToolTip("Add a consent (Ctrl+N)")
+        self.revoke_button = QPushButton("Revoke…")
+        self.revoke_button.setObjectName("revoke_consent")
+        self.print_button = QPushButton("Print form (PDF)…")
+        self.print_button.setObjectName("print_consent")
+        self.signed_copy_button = QPushButton("Signed copy received…")
+        self.signed_copy_button.setObjectName("signed_copy_received")
+        self.list = FilterableTable(
+            "consents",
+            CONSENT_COLUMNS,
+            placeholder="Filter consents",
+            empty=EmptyState(
+                "shield-check",
+                "No consents recorded",
+                "Add a consent (Ctrl+N): consent to treatment, to contact, or to share records.",
+                "consents_empty",
+            ),
+            no_match="No consent matches the filter.",
+        )
+        self.busy = BusyBar("consents_busy")
+        self.message = label("", "muted", name="consents_message")
+        self.message.hide()
+        actions = QHBoxLayout()
+        actions.addWidget(title("Consents", 1.15))
+        actions.addStretch(1)
+        for button in (self.revoke_button, self.print_button, self.signed_copy_button, self.add_button):
+            actions.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(actions)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.message)
+        layout.addWidget(self.list, 1)
+        self.add_button.clicked.connect(self.add_consent)
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.print_button.clicked.connect(self.print_selected)
+        self.signed_copy_button.clicked.connect(self.record_signed_copy)
+        self.list.activated.connect(self._on_list_activated)
+        self.list.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.list.model.modelReset.connect(self._update_buttons)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_consent)
+        self._update_buttons()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load this person's consents (and the clinic's name, for pre-filling forms)."""
+        self.busy.set_busy(True)
+        clinic, client_id = self._ctx.clinic, self._client_id
+
+        def load() -> tuple[str, list[ConsentDetail]]:
+            return clinic_summary(clinic).name, consents.list_consents(clinic, client_id)
+
+        self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
+
+    def rows(self) -> list[ConsentDetail]:
+        """The consents shown, in the order shown."""
+        return self.list.visible_rows()
+
+    def _on_loaded(self, loaded: tuple[str, list[ConsentDetail]]) -> None:
+        self._clinic_name, rows = loaded
+        self.busy.set_busy(False)
+        self.list.set_rows(rows)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy.set_busy(False)
+        self._say(error_message(exc), error=True)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setProperty("role", "error" if error else "muted")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
+
+    def _update_buttons(self, *_args: object) -> None:
+        chosen = self.list.selected()
+        self.print_button.setEnabled(chosen is not None)
+        self.revoke_button.setEnabled(
+            chosen is not None and chosen.state in (ConsentState.ACTIVE, ConsentState.EXPIRED)
+        )
+        self.signed_copy_button.setEnabled(chosen is not None and chosen.state is not ConsentState.REVOKED)
+
+    def _changed(self, text: str) -> None:
+        self._ctx.bus.status_message.emit(text)
+        self._say(text)
+        self.refresh()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def add_consent(self) -> None:
+        """Open the form for a new consent."""
+        self._open_form(None)
+
+    def _open_form(self, draft: ConsentDetail | None) -> None:
+        dialog = ConsentDialog(self._ctx, self._client_id, self._person_name, self._clinic_name, draft, self)
+        if dialog.exec() and dialog.saved is not None:
+            saved = dialog.saved
+            word = "saved as a draft" if saved.state is ConsentState.DRAFT else "recorded"
+            self._changed(f"{saved.kind.label} {word}.")
+
+    def _on_list_activated(self, consent: ConsentDetail) -> None:
+        if consent.state is ConsentState.DRAFT:
+            self._open_form(consent)
+        else:
+            self._say(consents.ACTIVE_NOT_EDITED)
+
+    def revoke_selected(self) -> None:
+        """Record that the person revoked the selected consent."""
+        chosen = self.list.selected()
+        if chosen is None:
+            return
+        dialog = _DateDialog(
+            "Revoke a consent",
+            f"{chosen.kind.label}. The consent is kept in the record and shown as revoked.",
+            "date the revocation was received",
+            "Record revocation",
+            self,
+        )
+        dialog.setObjectName("revoke_dialog")
+        how = dialog.add_how()
+        clinic = self._ctx.clinic
+
+        def go() -> None:
+            if not dialog.day.check():
+                return
+            day, how_text = dialog.day.value(), how.currentText()
+            dialog.busy.set_busy(True)
+            dialog.ok.setEnabled(False)
+            self._ctx.runner.submit(
+                lambda: consents.revoke_consent(
+                    clinic, chosen.id, day, how_text, expected_version=chosen.version
+                ),
+                dialog.done_with,
+                dialog.failed,
+                owner=dialog,
+            )
+
+        dialog.ok.clicked.connect(go)
+        QShortcut(QKeySequence.StandardKey.Save, dialog, activated=go)
+        if dialog.exec() and dialog.result_detail is not None:
+            self._changed(f"{chosen.kind.label}: revocation recorded.")
+
+    def record_signed_copy(self) -> None:
+        """Note the date the signed paper copy came back."""
+        chosen = self.list.selected()
+        if chosen is None:
+            return
+        dialog = _DateDialog(
+            "Signed copy received",
+            f"{chosen.kind.label}. Keep the signed paper with the person's file.",
+            "date the signed copy was received",
+            "Record",
+            self,
+        )
+        dialog.setObjectName("signed_copy_dialog")
+        clinic = self._ctx.clinic
+
+        def go() -> None:
+            if not dialog.day.check():
+                return
+            day = dialog.day.value()
+            dialog.busy.set_busy(True)
+            dialog.ok.setEnabled(False)
+            self._ctx.runner.submit(
+                lambda: consents.record_signed_copy(clinic, chosen.id, day, expected_version=chosen.version),
+                dialog.done_with,
+                dialog.failed,
+                owner=dialog,
+            )
+
+        dialog.ok.clicked.connect(go)
+        QShortcut(QKeySequence.StandardKey.Save, dialog, activated=go)
+        if dialog.exec() and dialog.result_detail is not None:
+            self._changed(f"{chosen.kind.label}: signed copy recorded.")
+
+    def print_selected(self) -> None:
+        """Save the selected consent's form as a PDF, to print for a wet signature."""
+        chosen = self.list.selected()
+        if chosen is None:
+            return
+        safe = re.sub(r"[^\w-]+", "-", f"consent-{self._person_name}-{chosen.kind.value}").strip("-")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the consent form", str(Path.home() / f"{safe[:80]}.pdf"), "PDF documents (*.pdf)"
+        )
+        if not path:
+            return
+        self.busy.set_busy(True)
+        clinic = self._ctx.clinic
+        self._ctx.runner.submit(
+            lambda: consents.print_consent_form(clinic, chosen.id, Path(path)),
+            lambda written: self._changed(f"Consent form saved to {written}. Print it for signing."),
+            self._on_failed,
+            owner=self,
+        )
