@@ -134,13 +134,13 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
     ]
     if consent.state in (ConsentState.REVOKED, ConsentState.EXPIRED):
         when = (
-            f"revoked on {_day(consent.revoked_on)}"
+            f"was revoked on {_day(consent.revoked_on)}"
             if consent.state is ConsentState.REVOKED
             else f"expired on {_day(f.expires_on)}"
         )
         story += [
             Spacer(1, 3 * mm),
-            box([Paragraph(f"<b>Copy for the record:</b> this consent was {when}.", body)], "#9a5b00"),
+            box([Paragraph(f"<b>Copy for the record:</b> this consent {when}.", body)], "#9a5b00"),
         ]
     story.append(Spacer(1, 4 * mm))
 
