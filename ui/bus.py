@@ -11,6 +11,7 @@ class AppBus(QObject):
     users_changed = Signal()
     clients_changed = Signal()
     notes_changed = Signal()
+    appointments_changed = Signal()
     settings_changed = Signal()
     session_locked = Signal()
     session_unlocked = Signal(object)  # UnlockedClinic

@@ -1,0 +1,717 @@
+"""Appointments and check-in (the Today view), and the outreach tasks missed appointments create.
+
+A no-show or a late cancel puts an outreach task on the clinician's list. Nothing here reads or
+changes a person's engagement status, and nothing counts missed appointments: nobody's record is
+closed for missing them (DOMAIN.md, "Accountability without termination").
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from hrclinic.domain.audit import AuditAction, DetailValue
+from hrclinic.domain.roles import Permission, Role, may
+from hrclinic.domain.scheduling import (
+    BOOKABLE_KINDS,
+    DEFAULT_DURATION,
+    MAX_DURATION,
+    MAX_NOTE,
+    MAX_OUTCOME,
+    AppointmentKind,
+    AppointmentStatus,
+    ContactPreferences,
+    SchedulingProblem,
+    UndoReason,
+    clean_text,
+    duration_problem,
+    local_day_bounds,
+    makes_outreach,
+    outreach_reason,
+    overlaps,
+    start_problem,
+    transition_problem,
+    undo_problem,
+    undo_target,
+)
+from hrclinic.errors import HrclinicError, NotFound, PermissionDenied, ValidationError
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.store.records import AppointmentRecord, ClientRecord, OutreachTaskRecord, UserRecord
+from hrclinic.store.uow import UnitOfWork
+
+CLINICAL_ROLES = [r.value for r in Role if may(r, Permission.WRITE_CLINICAL)]
+
+
+class AppointmentConflict(HrclinicError):
+    """Someone changed the appointment (or task) after it was shown; nothing was saved."""
+
+
+class AppointmentOverlap(ValidationError):
+    """The clinician already has an appointment then; the caller may ask and book anyway."""
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    """One appointment as the day view shows it."""
+
+    id: uuid.UUID
+    version: int
+    starts_at: datetime
+    duration_minutes: int
+    client_id: uuid.UUID
+    record_number: int
+    preferred_name: str
+    clinician_id: uuid.UUID
+    clinician_name: str
+    kind: AppointmentKind
+    status: AppointmentStatus
+    note: str
+    checked_in_at: datetime | None
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the appointment ends."""
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True)
+class ClinicianOption:
+    """Someone appointments can be booked with."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+@dataclass(frozen=True)
+class OutreachRow:
+    """An open outreach task: reach out to a person, as they have said they may be reached."""
+
+    id: uuid.UUID
+    version: int
+    client_id: uuid.UUID
+    record_number: int
+    preferred_name: str
+    reason: str
+    created_at: datetime
+    appointment_id: uuid.UUID | None
+    done_at: datetime | None = None
+    outcome: str = ""
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _row_query() -> tuple[Select[Any], type[UserRecord]]:
+    """The day view's columns, joined to the person and (aliased) clinician; and that alias."""
+    clinician = aliased(UserRecord)
+    return (
+        select(
+            AppointmentRecord.id,
+            AppointmentRecord.version,
+            AppointmentRecord.starts_at,
+            AppointmentRecord.duration_minutes,
+            ClientRecord.id,
+            ClientRecord.record_number,
+            ClientRecord.preferred_name,
+            clinician.id,
+            clinician.display_name,
+            AppointmentRecord.kind,
+            AppointmentRecord.status,
+            AppointmentRecord.note,
+            AppointmentRecord.checked_in_at,
+        )
+        .join(ClientRecord, ClientRecord.id == AppointmentRecord.client_id)
+        .join(clinician, clinician.id == AppointmentRecord.clinician_id)
+    ), clinician
+
+
+def _to_row(r: tuple[Any, ...]) -> AppointmentRow:
+    return AppointmentRow(
+        id=r[0],
+        version=r[1],
+        starts_at=r[2],
+        duration_minutes=r[3],
+        client_id=r[4],
+        record_number=r[5],
+        preferred_name=r[6],
+        clinician_id=r[7],
+        clinician_name=r[8],
+        kind=AppointmentKind(r[9]),
+        status=AppointmentStatus(r[10]),
+        note=r[11],
+        checked_in_at=r[12],
+    )
+
+
+def _load_row(session: Session, appointment_id: uuid.UUID) -> AppointmentRow:
+    query, _ = _row_query()
+    found = session.execute(query.where(AppointmentRecord.id == appointment_id)).first()
+    if found is None:
+        raise NotFound("That appointment does not exist.")
+    return _to_row(tuple(found))
+
+
+def day_schedule(
+    clinic: UnlockedClinic, day: date, clinician_id: uuid.UUID | None = None, *, tz: tzinfo | None = None
+) -> list[AppointmentRow]:
+    """Every appointment of one local day (every status), by time, in one query."""
+    clinic.require(Permission.VIEW_REGISTRY, "see the appointments")
+    start, end = local_day_bounds(day, tz)
+    query, clinician = _row_query()
+    query = query.where(AppointmentRecord.starts_at >= start, AppointmentRecord.starts_at < end)
+    if clinician_id is not None:
+        query = query.where(AppointmentRecord.clinician_id == clinician_id)
+    query = query.order_by(AppointmentRecord.starts_at, clinician.display_name, ClientRecord.record_number)
+    with clinic.uow() as uow:
+        return [_to_row(tuple(r)) for r in uow.session.execute(query)]
+
+
+def list_clinicians(clinic: UnlockedClinic) -> list[ClinicianOption]:
+    """Active users appointments can be booked with (clinicians and owners), by name."""
+    clinic.require(Permission.VIEW_REGISTRY, "see the appointments")
+    with clinic.uow() as uow:
+        rows = uow.session.execute(
+            select(UserRecord.id, UserRecord.display_name)
+            .where(UserRecord.active.is_(True), UserRecord.role.in_(CLINICAL_ROLES))
+            .order_by(UserRecord.display_name)
+        ).all()
+    return [ClinicianOption(r[0], r[1]) for r in rows]
+
+
+# --- checks shared by the commands ----------------------------------------------------------
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _check_when(starts_at: datetime, duration_minutes: int, now: datetime) -> None:
+    if starts_at.tzinfo is None:
+        raise ValidationError("The time has no time zone; pick it again.", field="time")
+    problem = start_problem(starts_at, now)
+    if problem:
+        raise ValidationError(problem, field="time")
+    problem = duration_problem(duration_minutes)
+    if problem:
+        raise ValidationError(problem, field="duration")
+
+
+def _clinician(session: Session, clinician_id: uuid.UUID) -> UserRecord:
+    user = session.get(UserRecord, clinician_id)
+    if user is None or not user.active or user.role not in CLINICAL_ROLES:
+        raise ValidationError("Pick a clinician who is working here now.", field="clinician")
+    return user
+
+
+def _client(session: Session, client_id: uuid.UUID) -> ClientRecord:
+    person = session.get(ClientRecord, client_id)
+    if person is None:
+        raise NotFound("That record does not exist.")
+    if person.merged_into_id is not None:
+        raise ValidationError(
+            "This record was merged into another one; book with the record it was merged into.",
+            field="person",
+        )
+    return person
+
+
+def _check_overlap(
+    session: Session,
+    clinician: UserRecord,
+    starts_at: datetime,
+    duration_minutes: int,
+    *,
+    ignore: uuid.UUID | None = None,
+) -> None:
+    """Refuse a time the clinician already has booked (one query over a window around it)."""
+    query = (
+        select(
+            AppointmentRecord.id,
+            AppointmentRecord.starts_at,
+            AppointmentRecord.duration_minutes,
+            ClientRecord.preferred_name,
+            ClientRecord.record_number,
+        )
+        .join(ClientRecord, ClientRecord.id == AppointmentRecord.client_id)
+        .where(
+            AppointmentRecord.clinician_id == clinician.id,
+            AppointmentRecord.status.in_([s.value for s in AppointmentStatus if s.is_open]),
+            AppointmentRecord.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
+            AppointmentRecord.starts_at < starts_at + timedelta(minutes=duration_minutes),
+        )
+        .order_by(AppointmentRecord.starts_at)
+    )
+    for other_id, other_start, other_minutes, name, number in session.execute(query):
+        if other_id != ignore and overlaps(starts_at, duration_minutes, other_start, other_minutes):
+            other_end = other_start + timedelta(minutes=other_minutes)
+            raise AppointmentOverlap(
+                f"{clinician.display_name} already has {name} (No. {number}) from "
+                f"{other_start.astimezone():%H:%M} to {other_end.astimezone():%H:%M}, which overlaps.",
+                field="time",
+            )
+
+
+def _locked(session: Session, appointment_id: uuid.UUID, version: int | None) -> AppointmentRecord:
+    record = session.get(AppointmentRecord, appointment_id)
+    if record is None:
+        raise NotFound("That appointment does not exist.")
+    if version is not None and record.version != version:
+        raise AppointmentConflict(
+            "Someone changed this appointment a moment ago (it is now "
+            f"“{AppointmentStatus(record.status).label.lower()}”). The day has been reloaded; "
+            "look at it again and retry."
+        )
+    return record
+
+
+def _commit(uow: UnitOfWork) -> None:
+    try:
+        uow.commit()
+    except StaleDataError:
+        uow.session.rollback()
+        raise AppointmentConflict(
+            "Someone changed this at the same moment; nothing was saved. Look at the day again and retry."
+        ) from None
+
+
+def _audit(
+    clinic: UnlockedClinic,
+    session: Session,
+    action: AuditAction,
+    target: uuid.UUID,
+    details: dict[str, DetailValue],
+    target_type: str = "appointment",
+) -> None:
+    append_event(session, clinic.signer, action, target_type=target_type, target_id=target, details=details)
+
+
+def _clean(text: str, *, field: str, what: str, limit: int, multiline: bool = False) -> str:
+    try:
+        return clean_text(text, field=field, what=what, limit=limit, multiline=multiline)
+    except SchedulingProblem as problem:
+        raise ValidationError(problem.message, field=problem.field) from None
+
+
+def _clean_note(note: str) -> str:
+    return _clean(note, field="note", what="note", limit=MAX_NOTE)
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+def book_appointment(
+    clinic: UnlockedClinic,
+    client_id: uuid.UUID,
+    clinician_id: uuid.UUID,
+    starts_at: datetime,
+    *,
+    duration_minutes: int = DEFAULT_DURATION,
+    kind: AppointmentKind | str = AppointmentKind.SESSION,
+    note: str = "",
+    allow_overlap: bool = False,
+    now: datetime | None = None,
+) -> AppointmentRow:
+    """Book a person with a clinician. An overlapping time is refused unless ``allow_overlap``."""
+    clinic.require(Permission.EDIT_REGISTRY, "book appointments")
+    kind = AppointmentKind(kind)
+    if kind not in BOOKABLE_KINDS:
+        raise ValidationError(
+            "A walk-in is recorded when the person arrives (Walk-in check-in).", field="kind"
+        )
+    _check_when(starts_at, duration_minutes, _now(now))
+    note = _clean_note(note)
+    with clinic.uow() as uow:
+        s = uow.session
+        _client(s, client_id)
+        clinician = _clinician(s, clinician_id)
+        if not allow_overlap:
+            _check_overlap(s, clinician, starts_at, duration_minutes)
+        record = AppointmentRecord(
+            id=uuid.uuid4(),
+            client_id=client_id,
+            clinician_id=clinician_id,
+            starts_at=starts_at.astimezone(UTC),
+            duration_minutes=duration_minutes,
+            kind=kind.value,
+            status=AppointmentStatus.BOOKED.value,
+            note=note,
+            created_by=clinic.actor.user_id,
+        )
+        s.add(record)
+        _audit(
+            clinic,
+            s,
+            AuditAction.APPOINTMENT_BOOKED,
+            record.id,
+            {
+                "client_id": str(client_id),
+                "clinician_id": str(clinician_id),
+                "kind": kind.value,
+                "overlap_allowed": allow_overlap,
+            },
+        )
+        s.flush()
+        row = _load_row(s, record.id)
+        uow.commit()
+        return row
+
+
+def move_appointment(
+    clinic: UnlockedClinic,
+    appointment_id: uuid.UUID,
+    version: int | None,
+    *,
+    starts_at: datetime | None = None,
+    clinician_id: uuid.UUID | None = None,
+    duration_minutes: int | None = None,
+    allow_overlap: bool = False,
+    now: datetime | None = None,
+) -> AppointmentRow:
+    """Give a booked appointment a new time, length and/or clinician."""
+    clinic.require(Permission.EDIT_REGISTRY, "move appointments")
+    with clinic.uow() as uow:
+        s = uow.session
+        record = _locked(s, appointment_id, version)
+        if record.status != AppointmentStatus.BOOKED:
+            raise ValidationError(
+                f"Only a booked appointment can be moved; this one is "
+                f"“{AppointmentStatus(record.status).label.lower()}”.",
+                field="time",
+            )
+        new_start = starts_at.astimezone(UTC) if starts_at is not None else record.starts_at
+        new_minutes = duration_minutes if duration_minutes is not None else record.duration_minutes
+        new_clinician = clinician_id or record.clinician_id
+        if (new_start, new_minutes, new_clinician) == (
+            record.starts_at,
+            record.duration_minutes,
+            record.clinician_id,
+        ):
+            raise ValidationError("Nothing changed: pick a new time or another clinician.", field="time")
+        if starts_at is not None or duration_minutes is not None:
+            _check_when(new_start, new_minutes, _now(now))
+        clinician = _clinician(s, new_clinician)
+        if not allow_overlap:
+            _check_overlap(s, clinician, new_start, new_minutes, ignore=record.id)
+        details: dict[str, DetailValue] = {
+            "client_id": str(record.client_id),
+            "time_changed": new_start != record.starts_at,
+            "clinician_changed": new_clinician != record.clinician_id,
+            "from_clinician_id": str(record.clinician_id),
+            "to_clinician_id": str(new_clinician),
+            "overlap_allowed": allow_overlap,
+        }
+        record.starts_at, record.duration_minutes, record.clinician_id = new_start, new_minutes, new_clinician
+        _audit(clinic, s, AuditAction.APPOINTMENT_MOVED, record.id, details)
+        s.flush()
+        row = _load_row(s, record.id)
+        _commit(uow)
+        return row
+
+
+# --- what happened --------------------------------------------------------------------------
+
+_ACTIONS = {
+    AppointmentStatus.CHECKED_IN: AuditAction.APPOINTMENT_CHECKED_IN,
+    AppointmentStatus.NO_SHOW: AuditAction.APPOINTMENT_NO_SHOW,
+    AppointmentStatus.LATE_CANCEL: AuditAction.APPOINTMENT_LATE_CANCEL,
+    AppointmentStatus.CANCELLED: AuditAction.APPOINTMENT_CANCELLED,
+}
+
+
+def _set_status(
+    clinic: UnlockedClinic,
+    appointment_id: uuid.UUID,
+    version: int | None,
+    target: AppointmentStatus,
+    now: datetime | None,
+) -> AppointmentRow:
+    clinic.require(Permission.EDIT_REGISTRY, "record check-ins and missed appointments")
+    moment = _now(now)
+    with clinic.uow() as uow:
+        s = uow.session
+        record = _locked(s, appointment_id, version)
+        current = AppointmentStatus(record.status)
+        problem = transition_problem(current, target)
+        if problem:
+            raise ValidationError(problem, field="status")
+        local_start = record.starts_at.astimezone()
+        if target is AppointmentStatus.CHECKED_IN and local_start.date() > moment.astimezone().date():
+            raise ValidationError(
+                f"This appointment is on {local_start:%A %d %B}; check in on the day, or move it to today "
+                "first.",
+                field="status",
+            )
+        if target is AppointmentStatus.NO_SHOW and record.starts_at > moment:
+            raise ValidationError(
+                f"The appointment starts at {local_start:%H:%M} on {local_start:%A %d %B}; it can be marked "
+                "missed once it has begun.",
+                field="status",
+            )
+        record.status = target.value
+        record.status_changed_at = moment
+        record.status_changed_by = clinic.actor.user_id
+        if target is AppointmentStatus.CHECKED_IN:
+            record.checked_in_at = moment
+        _audit(clinic, s, _ACTIONS[target], record.id, {"client_id": str(record.client_id)})
+        if makes_outreach(target):
+            _create_outreach(clinic, s, record, target, moment)
+        s.flush()
+        row = _load_row(s, record.id)
+        _commit(uow)
+        return row
+
+
+def _create_outreach(
+    clinic: UnlockedClinic,
+    session: Session,
+    appointment: AppointmentRecord,
+    status: AppointmentStatus,
+    moment: datetime,
+) -> OutreachTaskRecord:
+    """An outreach task for the appointment's clinician, worded from the person's safe-contact
+    preferences. The person's engagement status is deliberately left as it is."""
+    person = session.get(ClientRecord, appointment.client_id)
+    assert person is not None  # the foreign key guarantees it
+    prefs = ContactPreferences(
+        may_text=person.may_text,
+        may_voicemail=person.may_voicemail,
+        notes=person.safe_contact_notes or "",
+        has_phone=bool((person.phone or "").strip()),
+    )
+    task = OutreachTaskRecord(
+        id=uuid.uuid4(),
+        client_id=person.id,
+        assigned_to=appointment.clinician_id,
+        appointment_id=appointment.id,
+        reason=outreach_reason(status, AppointmentKind(appointment.kind), appointment.starts_at, prefs),
+        created_at=moment,
+        created_by=clinic.actor.user_id,
+    )
+    session.add(task)
+    _audit(
+        clinic,
+        session,
+        AuditAction.OUTREACH_CREATED,
+        task.id,
+        {
+            "client_id": str(person.id),
+            "appointment_id": str(appointment.id),
+            "assigned_to": str(appointment.clinician_id),
+            "because": status.value,
+        },
+        target_type="outreach_task",
+    )
+    return task
+
+
+def check_in(
+    clinic: UnlockedClinic, appointment_id: uuid.UUID, version: int | None, *, now: datetime | None = None
+) -> AppointmentRow:
+    """The person has arrived."""
+    return _set_status(clinic, appointment_id, version, AppointmentStatus.CHECKED_IN, now)
+
+
+def mark_no_show(
+    clinic: UnlockedClinic, appointment_id: uuid.UUID, version: int | None, *, now: datetime | None = None
+) -> AppointmentRow:
+    """The person did not come: an outreach task goes to the clinician. Their status is untouched."""
+    return _set_status(clinic, appointment_id, version, AppointmentStatus.NO_SHOW, now)
+
+
+def mark_late_cancel(
+    clinic: UnlockedClinic, appointment_id: uuid.UUID, version: int | None, *, now: datetime | None = None
+) -> AppointmentRow:
+    """The person cancelled at short notice: an outreach task goes to the clinician."""
+    return _set_status(clinic, appointment_id, version, AppointmentStatus.LATE_CANCEL, now)
+
+
+def cancel_appointment(
+    clinic: UnlockedClinic, appointment_id: uuid.UUID, version: int | None, *, now: datetime | None = None
+) -> AppointmentRow:
+    """The person cancelled ahead of time (no outreach needed)."""
+    return _set_status(clinic, appointment_id, version, AppointmentStatus.CANCELLED, now)
+
+
+def walk_in(
+    clinic: UnlockedClinic,
+    client_id: uuid.UUID,
+    clinician_id: uuid.UUID,
+    *,
+    duration_minutes: int = DEFAULT_DURATION,
+    note: str = "",
+    now: datetime | None = None,
+) -> AppointmentRow:
+    """Someone came in without an appointment: a walk-in, checked in now, with the chosen clinician."""
+    clinic.require(Permission.EDIT_REGISTRY, "check people in")
+    problem = duration_problem(duration_minutes)
+    if problem:
+        raise ValidationError(problem, field="duration")
+    note = _clean_note(note)
+    moment = _now(now)
+    with clinic.uow() as uow:
+        s = uow.session
+        _client(s, client_id)
+        _clinician(s, clinician_id)
+        record = AppointmentRecord(
+            id=uuid.uuid4(),
+            client_id=client_id,
+            clinician_id=clinician_id,
+            starts_at=moment,
+            duration_minutes=duration_minutes,
+            kind=AppointmentKind.WALK_IN.value,
+            status=AppointmentStatus.CHECKED_IN.value,
+            note=note,
+            checked_in_at=moment,
+            status_changed_at=moment,
+            status_changed_by=clinic.actor.user_id,
+            created_by=clinic.actor.user_id,
+        )
+        s.add(record)
+        _audit(
+            clinic,
+            s,
+            AuditAction.WALK_IN_CHECKED_IN,
+            record.id,
+            {"client_id": str(client_id), "clinician_id": str(clinician_id)},
+        )
+        s.flush()
+        row = _load_row(s, record.id)
+        uow.commit()
+        return row
+
+
+def undo_status(
+    clinic: UnlockedClinic,
+    appointment_id: uuid.UUID,
+    version: int | None,
+    reason: UndoReason | str,
+    *,
+    now: datetime | None = None,
+) -> AppointmentRow:
+    """Take back a mistaken check-in, no-show or late cancel (back to booked; a walk-in entered by
+    mistake becomes cancelled). The outreach task a mistaken no-show created is closed."""
+    clinic.require(Permission.EDIT_REGISTRY, "correct appointments")
+    try:
+        why = UndoReason(reason)
+    except ValueError:
+        raise ValidationError("Say why this is being undone.", field="reason") from None
+    moment = _now(now)
+    with clinic.uow() as uow:
+        s = uow.session
+        record = _locked(s, appointment_id, version)
+        current = AppointmentStatus(record.status)
+        problem = undo_problem(current)
+        if problem:
+            raise ValidationError(problem, field="status")
+        target = undo_target(AppointmentKind(record.kind), current)
+        record.status = target.value
+        record.status_changed_at = moment
+        record.status_changed_by = clinic.actor.user_id
+        if current is AppointmentStatus.CHECKED_IN:
+            record.checked_in_at = None
+        action = _ACTIONS[target] if target is AppointmentStatus.CANCELLED else AuditAction.APPOINTMENT_BOOKED
+        _audit(
+            clinic,
+            s,
+            action,
+            record.id,
+            {
+                "client_id": str(record.client_id),
+                "undone": current.value,
+                "reason": why.value,
+            },
+        )
+        open_tasks = s.scalars(
+            select(OutreachTaskRecord).where(
+                OutreachTaskRecord.appointment_id == record.id, OutreachTaskRecord.done_at.is_(None)
+            )
+        ).all()
+        for task in open_tasks:
+            task.done_at, task.done_by = moment, clinic.actor.user_id
+            task.outcome = f"No longer needed: the {current.label.lower()} was undone ({why.label.lower()})."
+            _audit(
+                clinic,
+                s,
+                AuditAction.OUTREACH_DONE,
+                task.id,
+                {"client_id": str(task.client_id), "closed_by_undo": True},
+                target_type="outreach_task",
+            )
+        s.flush()
+        row = _load_row(s, record.id)
+        _commit(uow)
+        return row
+
+
+# --- outreach -------------------------------------------------------------------------------
+
+
+def _outreach_query() -> Select[Any]:
+    return select(
+        OutreachTaskRecord.id,
+        OutreachTaskRecord.version,
+        ClientRecord.id,
+        ClientRecord.record_number,
+        ClientRecord.preferred_name,
+        OutreachTaskRecord.reason,
+        OutreachTaskRecord.created_at,
+        OutreachTaskRecord.appointment_id,
+        OutreachTaskRecord.done_at,
+        OutreachTaskRecord.outcome,
+    ).join(ClientRecord, ClientRecord.id == OutreachTaskRecord.client_id)
+
+
+def my_outreach_tasks(clinic: UnlockedClinic) -> list[OutreachRow]:
+    """Open outreach tasks assigned to the person logged in, oldest first (one query)."""
+    clinic.require(Permission.VIEW_REGISTRY, "see outreach tasks")
+    with clinic.uow() as uow:
+        rows = uow.session.execute(
+            _outreach_query()
+            .where(
+                OutreachTaskRecord.assigned_to == clinic.actor.user_id,
+                OutreachTaskRecord.done_at.is_(None),
+            )
+            .order_by(OutreachTaskRecord.created_at)
+        ).all()
+    return [OutreachRow(*r) for r in rows]
+
+
+def complete_outreach(
+    clinic: UnlockedClinic, task_id: uuid.UUID, outcome: str, *, version: int | None = None
+) -> OutreachRow:
+    """Close an outreach task with what happened ("left a text; they will call back Friday")."""
+    clinic.require(Permission.EDIT_REGISTRY, "close outreach tasks")
+    text = _clean(outcome, field="outcome", what="outcome", limit=MAX_OUTCOME, multiline=True)
+    if not text:
+        raise ValidationError("Say what happened, in a few words.", field="outcome")
+    with clinic.uow() as uow:
+        s = uow.session
+        task = s.get(OutreachTaskRecord, task_id)
+        if task is None:
+            raise NotFound("That outreach task does not exist.")
+        if task.assigned_to != clinic.actor.user_id and not may(clinic.actor.role, Permission.MANAGE_CLINIC):
+            raise PermissionDenied("This outreach task is on a colleague's list; they close it.")
+        if task.done_at is not None or (version is not None and task.version != version):
+            raise AppointmentConflict(
+                "This outreach task was already closed or changed; the list is reloaded."
+            )
+        task.done_at, task.done_by, task.outcome = _now(None), clinic.actor.user_id, text
+        _audit(
+            clinic,
+            s,
+            AuditAction.OUTREACH_DONE,
+            task.id,
+            {"client_id": str(task.client_id)},
+            target_type="outreach_task",
+        )
+        s.flush()
+        found = s.execute(_outreach_query().where(OutreachTaskRecord.id == task.id)).one()
+        _commit(uow)
+        return OutreachRow(*found)

@@ -1,0 +1,605 @@
+"""The Today view's dialogs: book, move, walk-in check-in, undo, and closing an outreach task."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hrclinic.domain.scheduling import (
+    BOOKABLE_KINDS,
+    DEFAULT_DURATION,
+    MAX_DURATION,
+    MIN_DURATION,
+    SchedulingProblem,
+    UndoReason,
+    local_start,
+    parse_clock,
+)
+from hrclinic.errors import HrclinicError
+from hrclinic.services import appointments, clients
+from hrclinic.services.appointments import AppointmentOverlap, AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services.models import ClientSummary
+from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
+from ui.tasks import error_message
+from ui.views import ViewContext
+from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
+
+PERSON_COLUMNS: list[Column[ClientSummary]] = [
+    Column("Name", lambda c: c.preferred_name),
+    Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
+]
+
+
+def person_text(name: str, number: int) -> str:
+    """A person as lists show them: the name they want to be called, and their record number."""
+    return f"{name}  ·  No. {number}"
+
+
+class _SearchBox(QLineEdit):
+    """The picker's search field: Up and Down move through the matches without leaving it; Enter
+    keeps the highlighted person and goes on to the next field (it does not save the dialog)."""
+
+    moved = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.moved.emit(1 if event.key() == Qt.Key.Key_Down else -1)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.focusNextChild()
+            return
+        super().keyPressEvent(event)
+
+
+class PersonPicker(QWidget):
+    """Find a person in the registry as you type ("zoe" finds "Zoë"); the registry is loaded once."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: ViewContext, name: str) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self.setObjectName(name)
+        self.model: RowsModel[ClientSummary] = RowsModel(PERSON_COLUMNS)
+        self.proxy = FoldedFilterProxy()
+        self.proxy.setSourceModel(self.model)
+        self.search = _SearchBox()
+        self.search.setObjectName(f"{name}_search")
+        self.search.setPlaceholderText("Type a name or record number")
+        self.search.setAccessibleName("Find the person")
+        self.search.setClearButtonEnabled(True)
+        self.results = QTableView()
+        self.results.setObjectName(f"{name}_results")
+        self.results.setAccessibleName("People found")
+        self.results.setModel(self.proxy)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
+        self.results.horizontalHeader().hide()
+        self.results.setShowGrid(False)
+        self.results.setWordWrap(False)
+        self.results.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.results.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.results.setMinimumHeight(150)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the search box
+        self.hint = label("Loading the registry…", "muted", name=f"{name}_hint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.results)
+        layout.addWidget(self.hint)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.moved.connect(self._on_search_moved)
+        self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
+        self.loaded = False
+        ctx.runner.submit(
+            lambda: clients.list_clients(ctx.clinic), self._on_loaded, self._on_failed, owner=self
+        )
+
+    def chosen(self) -> ClientSummary | None:
+        """The person picked (the highlighted match), if any."""
+        index = self.results.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def _on_loaded(self, people: Sequence[ClientSummary]) -> None:
+        self.loaded = True
+        self.model.set_rows(people)
+        self._on_search_text_changed(self.search.text())
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.hint.setText(error_message(exc))
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self.proxy.set_query(text)
+        count = self.proxy.rowCount()
+        if count and text.strip():  # nothing typed is no choice yet, even with everyone listed
+            self.results.setCurrentIndex(self.proxy.index(0, 0))
+            self.results.scrollToTop()
+        else:
+            self.results.setCurrentIndex(QModelIndex())
+        if not self.loaded:
+            return
+        if not self.model.rowCount():
+            self.hint.setText("No one is registered yet: register the person in Clients first (Ctrl+N).")
+        elif not count:
+            self.hint.setText("No one matches. Not registered yet? Register them in Clients (Ctrl+N).")
+        else:
+            self.hint.setText(f"{count:,} found · ↑ ↓ to choose" if text.strip() else "Type to find someone")
+        self.changed.emit()
+
+    def _on_search_moved(self, step: int) -> None:
+        count = self.proxy.rowCount()
+        if not count:
+            return
+        row = min(max(self.results.currentIndex().row() + step, 0), count - 1)
+        self.results.setCurrentIndex(self.proxy.index(row, 0))
+
+    def _on_results_current_row_changed(self, *_args: Any) -> None:
+        self.changed.emit()
+
+
+def clinician_combo(
+    name: str, clinicians: Sequence[ClinicianOption], selected: uuid.UUID | None
+) -> QComboBox:
+    """A drop-down of the people appointments are booked with."""
+    combo = QComboBox()
+    combo.setObjectName(name)
+    combo.setAccessibleName("Clinician")
+    for option in clinicians:
+        combo.addItem(option.display_name, option.id)
+    combo.setCurrentIndex(index_of(combo, selected))
+    return combo
+
+
+def index_of(combo: QComboBox, value: object) -> int:
+    """The row holding ``value`` as its data (0 when none does). ``findData`` cannot compare UUIDs."""
+    if value is None:
+        return 0
+    return next((i for i in range(combo.count()) if combo.itemData(i) == value), 0)
+
+
+class _WhenFields:
+    """Date, time and length, checked at the field when it is left."""
+
+    def __init__(self, prefix: str, day: date, start: datetime | None, minutes: int) -> None:
+        self.date = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date.setObjectName(f"{prefix}_date")
+        self.date.setAccessibleName("Date")
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
+        self.time = QLineEdit(f"{start.astimezone():%H:%M}" if start else "")
+        self.time.setObjectName(f"{prefix}_time")
+        self.time.setAccessibleName("Time")
+        self.time.setPlaceholderText("like 14:30 or 2:30 pm")
+        self.duration = QSpinBox()
+        self.duration.setObjectName(f"{prefix}_duration")
+        self.duration.setAccessibleName("Length in minutes")
+        self.duration.setRange(MIN_DURATION, MAX_DURATION)
+        self.duration.setSingleStep(5)
+        self.duration.setSuffix(" min")
+        self.duration.setValue(minutes)
+        self.time_error = FieldError(f"{prefix}_time_error")
+        self.time.editingFinished.connect(self.check)
+
+    def day(self) -> date:
+        """The date picked."""
+        picked = self.date.date()
+        return date(picked.year(), picked.month(), picked.day())
+
+    def check(self) -> datetime | None:
+        """The moment picked, or None with the problem shown under the time."""
+        try:
+            moment = local_start(self.day(), parse_clock(self.time.text()))
+        except SchedulingProblem as problem:
+            self.show_time_problem(problem.message)
+            return None
+        self.show_time_problem(None)
+        return moment
+
+    def show_time_problem(self, problem: str | None) -> None:
+        """Show (or clear) a problem with the time at the field."""
+        self.time_error.show_problem(problem)
+        set_invalid(self.time, bool(problem))
+
+
+def _next_quarter(now: datetime) -> datetime:
+    rounded = now.replace(second=0, microsecond=0) + timedelta(minutes=15 - now.minute % 15)
+    return rounded
+
+
+class _CommandDialog(QDialog):
+    """A dialog whose main button runs one service call in the background; errors go to their field."""
+
+    def __init__(self, ctx: ViewContext, name: str, heading: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(heading)
+        self.setMinimumWidth(480)
+        self._ctx = ctx
+        self.result_row: Any = None
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(24, 20, 24, 16)
+        self.layout_.addWidget(title(heading, 1.3))
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.busy = BusyBar(f"{name}_busy")
+        self.error = label("", "error", name=f"{name}_error")
+        self.error.hide()
+        self.field_errors: dict[str, FieldError] = {}
+
+    def _finish_layout(self, save: QPushButton) -> None:
+        self.save = save
+        cancel = QPushButton("Cancel")
+        cancel.setObjectName("cancel")
+        self.layout_.addLayout(self.form)
+        self.layout_.addWidget(self.error)
+        self.layout_.addWidget(self.busy)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(cancel)
+        row.addWidget(save)
+        self.layout_.addLayout(row)
+        save.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.submit)
+
+    def submit(self) -> None:
+        """Collect the form and run the command (subclasses)."""
+        raise NotImplementedError
+
+    def has_typing(self) -> bool:
+        """True when closing would lose something typed (subclasses say what counts)."""
+        return False
+
+    def reject(self) -> None:
+        """Escape asks first when typing would be lost."""
+        if self.has_typing():
+            answer = QMessageBox.question(
+                self,
+                "Not saved",
+                "What you typed has not been saved. Close and discard it?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def _run(self, work: Callable[[], Any], *, ask_overlap: Callable[[], Any] | None = None) -> None:
+        self.error.hide()
+        self.busy.set_busy(True)
+        self.save.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            self.busy.set_busy(False)
+            self.save.setEnabled(True)
+            if isinstance(exc, AppointmentOverlap) and ask_overlap is not None:
+                answer = QMessageBox.question(
+                    self,
+                    "The clinician is already booked then",
+                    f"{exc.message}\n\nBook anyway?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self._run(ask_overlap)
+                    return
+            self._show_error(exc)
+
+        self._ctx.runner.submit(work, self._on_done, failed, owner=self)
+
+    def _on_done(self, row: Any) -> None:
+        self.result_row = row
+        self.accept()
+
+    def _show_error(self, exc: BaseException) -> None:
+        field = exc.field if isinstance(exc, HrclinicError) else None
+        target = self.field_errors.get(field or "")
+        if target is not None:
+            target.show_problem(error_message(exc))
+        else:
+            self.error.setText(error_message(exc))
+            self.error.show()
+
+
+class BookDialog(_CommandDialog):
+    """Book an appointment: person, clinician, date, time, length, kind, note."""
+
+    def __init__(
+        self,
+        ctx: ViewContext,
+        clinicians: Sequence[ClinicianOption],
+        *,
+        day: date,
+        clinician_id: uuid.UUID | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, "book_dialog", "Book an appointment", parent)
+        self.resize(520, 600)
+        self.person = PersonPicker(ctx, "book_person")
+        self.person_error = FieldError("book_person_error")
+        self.clinician = clinician_combo("book_clinician", clinicians, clinician_id)
+        now = datetime.now().astimezone()
+        start = _next_quarter(now) if day == now.date() else now.replace(hour=9, minute=0)
+        self.when = _WhenFields("book", day, start, DEFAULT_DURATION)
+        self.kind = QComboBox()
+        self.kind.setObjectName("book_kind")
+        self.kind.setAccessibleName("Kind of appointment")
+        for kind in BOOKABLE_KINDS:
+            self.kind.addItem(kind.label, kind.value)
+        self.note = QLineEdit()
+        self.note.setObjectName("book_note")
+        self.note.setAccessibleName("Scheduling note")
+        self.note.setPlaceholderText("For scheduling only, e.g. “needs the ground-floor room”")
+        self.note_error = FieldError("book_note_error")
+        self.duration_error = FieldError("book_duration_error")
+        self.clinician_error = FieldError("book_clinician_error")
+        self.form.addRow("Person", self.person)
+        self.form.addRow("", self.person_error)
+        self.form.addRow("Clinician", self.clinician)
+        self.form.addRow("", self.clinician_error)
+        self.form.addRow("Date", self.when.date)
+        self.form.addRow("Time", self.when.time)
+        self.form.addRow("", self.when.time_error)
+        self.form.addRow("Length", self.when.duration)
+        self.form.addRow("", self.duration_error)
+        self.form.addRow("Kind", self.kind)
+        self.form.addRow("Note", self.note)
+        self.form.addRow("", self.note_error)
+        self.field_errors = {
+            "person": self.person_error,
+            "clinician": self.clinician_error,
+            "time": self.when.time_error,
+            "duration": self.duration_error,
+            "note": self.note_error,
+        }
+        self._finish_layout(primary_button("Book", "book_save"))
+        self.setTabOrder(self.person.search, self.clinician)
+        self.person.changed.connect(lambda: self.person_error.show_problem(None))
+        self.person.search.setFocus()
+
+    def submit(self) -> None:
+        """Book, asking first when the clinician is already booked then."""
+        person = self.person.chosen()
+        self.person_error.show_problem(None if person else "Find the person first: type part of their name.")
+        starts_at = self.when.check()
+        clinician_id = self.clinician.currentData()
+        if clinician_id is None:
+            self.clinician_error.show_problem("There is no clinician to book with yet.")
+        if person is None or starts_at is None or clinician_id is None:
+            return
+        clinic, minutes, kind = self._ctx.clinic, self.when.duration.value(), self.kind.currentData()
+        note = self.note.text()
+
+        def book(allow: bool) -> Callable[[], AppointmentRow]:
+            return lambda: appointments.book_appointment(
+                clinic,
+                person.id,
+                clinician_id,
+                starts_at,
+                duration_minutes=minutes,
+                kind=kind,
+                note=note,
+                allow_overlap=allow,
+            )
+
+        self._run(book(False), ask_overlap=book(True))
+
+    def has_typing(self) -> bool:
+        """A person looked up or a note typed."""
+        return bool(self.person.search.text().strip() or self.note.text().strip())
+
+
+class MoveDialog(_CommandDialog):
+    """Give a booked appointment a new time, length or clinician."""
+
+    def __init__(
+        self,
+        ctx: ViewContext,
+        appointment: AppointmentRow,
+        clinicians: Sequence[ClinicianOption],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, "move_dialog", "Move an appointment", parent)
+        self.appointment = appointment
+        start = appointment.starts_at.astimezone()
+        self.layout_.addWidget(
+            label(
+                f"{person_text(appointment.preferred_name, appointment.record_number)}: now "
+                f"{start:%A %d %B, %H:%M} with {appointment.clinician_name}.",
+                "muted",
+                name="move_current",
+            )
+        )
+        self.clinician = clinician_combo("move_clinician", clinicians, appointment.clinician_id)
+        self.when = _WhenFields("move", start.date(), start, appointment.duration_minutes)
+        self.duration_error = FieldError("move_duration_error")
+        self.clinician_error = FieldError("move_clinician_error")
+        self.form.addRow("Date", self.when.date)
+        self.form.addRow("Time", self.when.time)
+        self.form.addRow("", self.when.time_error)
+        self.form.addRow("Length", self.when.duration)
+        self.form.addRow("", self.duration_error)
+        self.form.addRow("Clinician", self.clinician)
+        self.form.addRow("", self.clinician_error)
+        self.field_errors = {
+            "time": self.when.time_error,
+            "duration": self.duration_error,
+            "clinician": self.clinician_error,
+        }
+        self._finish_layout(primary_button("Move", "move_save"))
+        self.when.time.setFocus()
+        self.when.time.selectAll()
+
+    def submit(self) -> None:
+        """Move, asking first when the clinician is already booked then."""
+        starts_at = self.when.check()
+        if starts_at is None:
+            return
+        a, clinic = self.appointment, self._ctx.clinic
+        minutes, clinician_id = self.when.duration.value(), self.clinician.currentData()
+        new_start = None if starts_at == a.starts_at else starts_at
+        new_minutes = None if minutes == a.duration_minutes else minutes
+
+        def move(allow: bool) -> Callable[[], AppointmentRow]:
+            return lambda: appointments.move_appointment(
+                clinic,
+                a.id,
+                a.version,
+                starts_at=new_start,
+                clinician_id=clinician_id,
+                duration_minutes=new_minutes,
+                allow_overlap=allow,
+            )
+
+        self._run(move(False), ask_overlap=move(True))
+
+
+class WalkInDialog(_CommandDialog):
+    """Someone is here without an appointment: check them in now with a clinician."""
+
+    def __init__(
+        self,
+        ctx: ViewContext,
+        clinicians: Sequence[ClinicianOption],
+        *,
+        clinician_id: uuid.UUID | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, "walk_in_dialog", "Walk-in check-in", parent)
+        self.resize(520, 520)
+        self.layout_.addWidget(label("For someone who is here now without an appointment.", "muted"))
+        self.person = PersonPicker(ctx, "walk_in_person")
+        self.person_error = FieldError("walk_in_person_error")
+        self.clinician = clinician_combo("walk_in_clinician", clinicians, clinician_id)
+        self.clinician_error = FieldError("walk_in_clinician_error")
+        self.note = QLineEdit()
+        self.note.setObjectName("walk_in_note")
+        self.note.setAccessibleName("Scheduling note")
+        self.note.setPlaceholderText("Optional, e.g. “came for a naloxone kit”")
+        self.note_error = FieldError("walk_in_note_error")
+        self.form.addRow("Person", self.person)
+        self.form.addRow("", self.person_error)
+        self.form.addRow("Clinician", self.clinician)
+        self.form.addRow("", self.clinician_error)
+        self.form.addRow("Note", self.note)
+        self.form.addRow("", self.note_error)
+        self.field_errors = {
+            "person": self.person_error,
+            "clinician": self.clinician_error,
+            "note": self.note_error,
+        }
+        self._finish_layout(primary_button("Check in now", "walk_in_save"))
+        self.person.changed.connect(lambda: self.person_error.show_problem(None))
+        self.person.search.setFocus()
+
+    def submit(self) -> None:
+        """Record the walk-in, checked in now."""
+        person = self.person.chosen()
+        clinician_id = self.clinician.currentData()
+        self.person_error.show_problem(None if person else "Find the person first: type part of their name.")
+        if person is None or clinician_id is None:
+            return
+        clinic, note = self._ctx.clinic, self.note.text()
+        self._run(lambda: appointments.walk_in(clinic, person.id, clinician_id, note=note))
+
+    def has_typing(self) -> bool:
+        """A person looked up or a note typed."""
+        return bool(self.person.search.text().strip() or self.note.text().strip())
+
+
+class UndoDialog(_CommandDialog):
+    """Take back a mistaken check-in, no-show or late cancel, saying why."""
+
+    def __init__(self, ctx: ViewContext, appointment: AppointmentRow, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "undo_dialog", "Undo", parent)
+        self.appointment = appointment
+        back_to = "cancelled (a walk-in was never booked)" if appointment.kind == "walk_in" else "booked"
+        self.layout_.addWidget(
+            label(
+                f"{person_text(appointment.preferred_name, appointment.record_number)} is marked "
+                f"“{appointment.status.label.lower()}”. Undoing sets the appointment back to {back_to}."
+                + (
+                    " The outreach task it created is closed."
+                    if appointment.status in ("no_show", "late_cancel")
+                    else ""
+                ),
+                "muted",
+                name="undo_explanation",
+            )
+        )
+        self.reason = QComboBox()
+        self.reason.setObjectName("undo_reason")
+        self.reason.setAccessibleName("Why")
+        for reason in UndoReason:
+            self.reason.addItem(reason.label, reason.value)
+        if appointment.status == "no_show":
+            self.reason.setCurrentIndex(self.reason.findData(UndoReason.ARRIVED_AFTER_ALL.value))
+        self.form.addRow("Why", self.reason)
+        self._finish_layout(primary_button("Undo", "undo_save"))
+        self.reason.setFocus()
+
+    def submit(self) -> None:
+        """Undo with the reason chosen."""
+        a, clinic, reason = self.appointment, self._ctx.clinic, self.reason.currentData()
+        self._run(lambda: appointments.undo_status(clinic, a.id, a.version, reason))
+
+
+class OutreachDoneDialog(_CommandDialog):
+    """Close an outreach task with what happened."""
+
+    def __init__(self, ctx: ViewContext, task: OutreachRow, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "outreach_done_dialog", "Outreach done", parent)
+        self.task = task
+        self.layout_.addWidget(label(person_text(task.preferred_name, task.record_number), "title"))
+        self.layout_.addWidget(label(task.reason, "muted", name="outreach_done_reason"))
+        self.outcome = QPlainTextEdit()
+        self.outcome.setObjectName("outreach_outcome")
+        self.outcome.setAccessibleName("What happened")
+        self.outcome.setPlaceholderText("e.g. “Texted; they will come Thursday at 10.”")
+        self.outcome.setTabChangesFocus(True)
+        self.outcome.setMaximumHeight(110)
+        self.outcome_error = FieldError("outreach_outcome_error")
+        self.form.addRow("What happened", self.outcome)
+        self.form.addRow("", self.outcome_error)
+        self.field_errors = {"outcome": self.outcome_error}
+        self._finish_layout(primary_button("Done", "outreach_save"))
+        self.outcome.setFocus()
+
+    def submit(self) -> None:
+        """Close the task with the outcome typed."""
+        text = self.outcome.toPlainText()
+        if not text.strip():
+            self.outcome_error.show_problem("Say what happened, in a few words.")
+            return
+        task, clinic = self.task, self._ctx.clinic
+        self._run(lambda: appointments.complete_outreach(clinic, task.id, text, version=task.version))
+
+    def has_typing(self) -> bool:
+        """An outcome typed and not saved."""
+        return bool(self.outcome.toPlainText().strip())
