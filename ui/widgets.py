@@ -34,9 +34,9 @@ def label(text: str, role: str | None = None, *, wrap: bool = True, name: str | 
     return widget
 
 
-def title(text: str, scale: float = 1.6, name: str | None = None) -> QLabel:
+def title(text: str, scale: float = 1.6, name: str | None = None, *, wrap: bool = True) -> QLabel:
     """A large heading."""
-    widget = label(text, wrap=True, name=name)
+    widget = label(text, wrap=wrap, name=name)
     widget.setFont(heading_font(widget.font(), scale))
     return widget
 
@@ -174,7 +174,7 @@ def page_header(heading: str, subtitle: str = "", *actions: QWidget) -> QWidget:
     row = QHBoxLayout(box)
     row.setContentsMargins(0, 0, 0, 8)
     texts = QVBoxLayout()
-    texts.addWidget(title(heading, 1.5))
+    texts.addWidget(title(heading, 1.5, wrap=False))
     if subtitle:
         texts.addWidget(label(subtitle, "muted"))
     row.addLayout(texts, 1)

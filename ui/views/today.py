@@ -142,22 +142,19 @@ class TodayView(QWidget):
         self.walk_in_button.setObjectName("walk_in")
         self.walk_in_button.setIcon(icon("user-plus"))
         self.walk_in_button.setToolTip("Someone is here without an appointment (Ctrl+Shift+W)")
+        # the date and the size of the registry, on one quiet line under the greeting
         self.registry_card = QFrame()
         self.registry_card.setObjectName("registry_card")
-        self.registry_card.setProperty("role", "card")
         card = QHBoxLayout(self.registry_card)
-        card.setContentsMargins(12, 6, 12, 6)
-        self.registry_number = title("–", 1.2, name="registry_number")
+        card.setContentsMargins(0, 0, 0, 0)
+        card.setSpacing(4)
+        card.addWidget(label(now.strftime("%A %d %B %Y") + "  ·", "muted", wrap=False))
+        self.registry_number = label("–", "title", wrap=False, name="registry_number")
         card.addWidget(self.registry_number)
         self.registry_caption = label("people in the registry", "muted", wrap=False, name="registry_caption")
         card.addWidget(self.registry_caption)
-        self.header = page_header(
-            f"{greeting(now)}, {first_name}",
-            now.strftime("%A %d %B %Y"),
-            self.registry_card,
-            self.walk_in_button,
-            self.book_button,
-        )
+        card.addStretch(1)
+        self.header = page_header(f"{greeting(now)}, {first_name}", "", self.walk_in_button, self.book_button)
 
         # the day and whose appointments
         self.previous_button = QToolButton()
@@ -257,20 +254,21 @@ class TodayView(QWidget):
         body: QWidget = day_area
         if self._is_clinician:
             self.outreach = OutreachPanel()
-            splitter = QSplitter()
+            splitter = QSplitter(Qt.Orientation.Vertical)  # the day keeps the full width
             splitter.setObjectName("today_splitter")
             splitter.setChildrenCollapsible(False)
             splitter.addWidget(day_area)
             splitter.addWidget(self.outreach)
             splitter.setStretchFactor(0, 3)
             splitter.setStretchFactor(1, 1)
-            splitter.setSizes([760, 320])
+            splitter.setSizes([460, 220])
             body = splitter
             self.outreach.done_requested.connect(self._on_outreach_done_requested)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(self.header)
+        layout.addWidget(self.registry_card)
         layout.addWidget(self.busy)
         layout.addWidget(body, 1)
 
