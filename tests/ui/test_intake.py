@@ -174,7 +174,9 @@ def test_lost_contact_is_welcomed_back_in_one_step(qtbot, shell: ShellWindow, cl
     assert record.history_list.count() == 3  # registered, lost contact, back
 
 
-def test_the_owner_merges_a_duplicate_from_the_clients_view(qtbot, shell: ShellWindow, clinic_dir, monkeypatch) -> None:  # noqa: ANN001
+def test_the_owner_merges_a_duplicate_from_the_clients_view(
+    qtbot, shell: ShellWindow, clinic_dir, monkeypatch
+) -> None:
     from ui.views.merge import MergeDialog
 
     seed = clinic_dir.login(FRONT_DESK)
@@ -209,7 +211,7 @@ def test_the_owner_merges_a_duplicate_from_the_clients_view(qtbot, shell: ShellW
     assert registry.person_detail(shell.workspace.ctx.clinic, dup.id, audit=False).status == "merged"
 
 
-def test_front_desk_has_no_merge_button(qtbot, shell: ShellWindow) -> None:  # noqa: ANN001
+def test_front_desk_has_no_merge_button(qtbot, shell: ShellWindow) -> None:
     log_in(qtbot, shell, FRONT_DESK)
     view = shell.workspace.open("clients")
     assert not view.merge_button.isVisibleTo(view)

@@ -229,3 +229,21 @@ def test_about_lists_versions(qtbot, tmp_path) -> None:
 
     texts = [w.text() for w in about.findChildren(QLabel)]
     assert "SQLCipher" in texts and "hrclinic" in texts and str(tmp_path) in texts
+
+
+def test_a_long_history_opens_a_page_of_notes_at_a_time(qtbot, shell: ShellWindow, clinic_dir) -> None:
+    seed = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(seed, "Zoë")
+    for i in range(25):
+        clients.write_clinical_note(seed, person.id, f"Session note {i:02d}")
+    lock(seed)
+    log_in(qtbot, shell, CLINICIAN)
+    record = ClientRecordDialog(shell.workspace.ctx, person, shell)
+    qtbot.addWidget(record)
+    settle(qtbot, shell.runner)
+    bodies = [w.text() for w in record.findChildren(type(record.meta), "note_body")]
+    assert len(bodies) == 20 and bodies[0] == "Session note 24"  # newest first
+    assert record.more_notes.isVisibleTo(record) and "5 more" in record.more_notes.text()
+    record.more_notes.click()
+    bodies = [w.text() for w in record.findChildren(type(record.meta), "note_body")]
+    assert len(bodies) == 25 and not record.more_notes.isVisibleTo(record)

@@ -41,6 +41,7 @@ from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, label, page_header, primary_button, title
 
 STATUS_WORDS = {e.value: e.label for e in Engagement}
+NOTES_PAGE = 20
 
 CLIENT_COLUMNS: list[Column[RegistryRow]] = [
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
@@ -422,17 +423,33 @@ class ClientRecordDialog(QDialog):
             item = self.notes_box.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
+        self._notes = notes
+        self._notes_shown = 0
         if not notes:
             self.notes_box.addWidget(label("No notes yet.", "muted", name="no_notes"))
-        for note in notes:
+        self.more_notes = QPushButton()
+        self.more_notes.setObjectName("show_earlier_notes")
+        self.more_notes.clicked.connect(self._show_more_notes)
+        self.notes_box.addWidget(self.more_notes)
+        self.notes_box.addStretch(1)
+        self._show_more_notes()
+
+    def _show_more_notes(self) -> None:
+        """Newest notes first, a page at a time: a long history opens as fast as a short one."""
+        batch = self._notes[self._notes_shown : self._notes_shown + NOTES_PAGE]
+        position = self.notes_box.indexOf(self.more_notes)
+        for offset, note in enumerate(batch):
             card = QFrame()
             card.setProperty("role", "card")
             card.setObjectName("note_card")
             box = QVBoxLayout(card)
             box.addWidget(label(f"{date_text(note.written_at)} · {note.author_name}", "muted"))
             box.addWidget(label(note.body, name="note_body"))
-            self.notes_box.addWidget(card)
-        self.notes_box.addStretch(1)
+            self.notes_box.insertWidget(position + offset, card)
+        self._notes_shown += len(batch)
+        left = len(self._notes) - self._notes_shown
+        self.more_notes.setText(f"Show earlier notes ({left:,} more)")
+        self.more_notes.setVisible(left > 0)
 
     def _on_failed(self, exc: BaseException) -> None:
         self.busy.set_busy(False)
