@@ -41,7 +41,7 @@ from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, label, page_header, primary_button, title
 
 STATUS_WORDS = {e.value: e.label for e in Engagement}
-NOTES_PAGE = 20
+NOTES_PAGE = 10
 
 CLIENT_COLUMNS: list[Column[RegistryRow]] = [
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
