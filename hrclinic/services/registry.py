@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.engagement import Engagement, can_change, needs_reason
@@ -23,7 +23,6 @@ from hrclinic.domain.intake import (
 from hrclinic.domain.registry import RegistryRow
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.screening import ANSWERS, Checklist, checklist_from_json, proposal_reasons
-from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.paths import resource_path
 from hrclinic.services.audit import append_event
@@ -31,14 +30,10 @@ from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import (
-    AppointmentRecord,
     ClientNeedRecord,
     ClientRecord,
     ClientStatusChangeRecord,
-    ClinicalNoteRecord,
     ClinicRecord,
-    ConsentRecord,
-    OutreachTaskRecord,
     OverdoseScreeningRecord,
     UserRecord,
 )
@@ -49,6 +44,27 @@ def overdose_checklist() -> Checklist:
     """The checklist shipped with the app."""
     data = json.loads(resource_path("data", "overdose_risk_factors.json").read_text(encoding="utf-8"))
     return checklist_from_json(data)
+
+
+# The optional details of a registry record, in the order intake asks for them.
+DETAIL_FIELDS = (
+    "legal_name",
+    "pronouns",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "may_text",
+    "may_voicemail",
+    "safe_contact_notes",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "language",
+    "housing_situation",
+    "insurance",
+    "referral_source",
+)
 
 
 @dataclass(frozen=True)
@@ -578,142 +594,6 @@ def change_status(
 def re_engage(clinic: UnlockedClinic, client_id: uuid.UUID) -> PersonDetail:
     """Welcome someone back in one step: active again, with their whole history intact."""
     return change_status(clinic, client_id, Engagement.ACTIVE.value, reason="Re-engaged")
-
-
-# --- needs -------------------------------------------------------------------------------------------
-
-
-def add_need(clinic: UnlockedClinic, client_id: uuid.UUID, need: str, note: str = "") -> NeedRow:
-    """Record an immediate need (housing, food, money ...)."""
-    clinic.require(Permission.EDIT_REGISTRY, "record needs")
-    if need not in NEEDS:
-        raise ValidationError(f"Unknown need {need!r}.", field="need")
-    text = clean_text(note, field="note", what="note", limit=2000)
-    with clinic.uow() as uow:
-        _live(uow.session, client_id)
-        row = ClientNeedRecord(client_id=client_id, need=need, note=text, created_by=clinic.actor.user_id)
-        uow.session.add(row)
-        uow.session.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NEED_RECORDED,
-            target_type="need",
-            target_id=row.id,
-            details={"client_id": str(client_id), "need": need},
-        )
-        uow.commit()
-        return NeedRow(row.id, row.need, NEEDS[need], row.note, row.status, row.created_at)
-
-
-def set_need_status(clinic: UnlockedClinic, need_id: uuid.UUID, status: str) -> None:
-    """Mark a need helped, no longer needed, or open again."""
-    clinic.require(Permission.EDIT_REGISTRY, "update needs")
-    if status not in ("open", "helped", "no_longer_needed"):
-        raise ValidationError(f"Unknown need status {status!r}.", field="status")
-    with clinic.uow() as uow:
-        row = uow.session.get(ClientNeedRecord, need_id)
-        if row is None:
-            raise NotFound("That need does not exist.")
-        row.status = status
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NEED_UPDATED,
-            target_type="need",
-            target_id=need_id,
-            details={"status": status},
-        )
-        uow.commit()
-
-
-# --- merge -------------------------------------------------------------------------------------------
-
-_MOVABLE = (
-    ClinicalNoteRecord,
-    ClientNeedRecord,
-    ClientStatusChangeRecord,
-    OverdoseScreeningRecord,
-    AppointmentRecord,
-    OutreachTaskRecord,
-    ConsentRecord,
-)
-_FILLABLE = (
-    "legal_name",
-    "date_of_birth",
-    "birth_year",
-    "pronouns",
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "may_text",
-    "may_voicemail",
-    "safe_contact_notes",
-    "emergency_contact_name",
-    "emergency_contact_relationship",
-    "emergency_contact_phone",
-    "language",
-    "housing_situation",
-    "insurance",
-    "referral_source",
-)
-
-
-def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUID) -> PersonDetail:
-    """Two records of one person become one (owners only): everything of ``merge_id`` moves to
-    ``keep_id``, empty details are filled in, its names become aliases; the merged record stays,
-    marked merged, so nothing is lost and the audit trail can follow it."""
-    clinic.require(Permission.MERGE_RECORDS, "merge records")
-    if keep_id == merge_id:
-        raise ValidationError("Choose two different records to merge.")
-    with clinic.uow() as uow:
-        s = uow.session
-        keep, gone = _live(s, keep_id), _live(s, merge_id)
-        moved = 0
-        for model in _MOVABLE:
-            result = s.execute(update(model).where(model.client_id == merge_id).values(client_id=keep_id))
-            moved += result.rowcount or 0
-        for name in _FILLABLE:
-            if getattr(keep, name) in (None, "") and getattr(gone, name) not in (None, ""):
-                setattr(keep, name, getattr(gone, name))
-        aliases = [a for a in (keep.aliases or "").splitlines() if a]
-        for extra in (gone.preferred_name, *(gone.aliases or "").splitlines()):
-            if extra and extra != keep.preferred_name and extra not in aliases:
-                aliases.append(extra)
-        keep.aliases = "\n".join(aliases)
-        for sealed in ("reason_own_words_sealed", "change_own_words_sealed"):
-            if getattr(keep, sealed) is None and getattr(gone, sealed) is not None:
-                if not clinic.sealer.can_open(VaultKind.CLINICAL):
-                    continue  # only owners merge, and they hold the vault; never copy what cannot be read
-                column = sealed.removesuffix("_sealed")
-                setattr(keep, column, getattr(gone, column))
-        s.add(
-            ClientStatusChangeRecord(
-                client_id=merge_id,
-                from_status=gone.status,
-                to_status=Engagement.MERGED,
-                reason=f"Merged into record No. {keep.record_number}",
-                changed_by=clinic.actor.user_id,
-            )
-        )
-        gone.status, gone.status_changed_at, gone.merged_into_id = Engagement.MERGED.value, utc_now(), keep_id
-        append_event(
-            s,
-            clinic.signer,
-            AuditAction.CLIENT_MERGED,
-            target_type="client",
-            target_id=keep_id,
-            details={"merged_id": str(merge_id), "moved_rows": moved},
-        )
-        uow.commit()
-    return person_detail(clinic, keep_id, audit=False)
-
-
-def _clinical():
-    from hrclinic.domain.vaults import VaultKind
-
-    return VaultKind.CLINICAL
 
 
 def count_people(clinic: UnlockedClinic) -> int:

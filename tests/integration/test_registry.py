@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import PermissionDenied, SealedValueLocked, ValidationError
-from hrclinic.services import clients, drafts, registry
+from hrclinic.services import clients, drafts, merge, registry
 from hrclinic.services.registry import IntakeForm
 from hrclinic.store.records import AuditEventRecord, ClientRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
@@ -151,9 +151,9 @@ def test_owner_merges_two_records_of_one_person_and_nothing_is_lost(clinic_dir: 
     clinician = clinic_dir.login(CLINICIAN)
     clients.write_clinical_note(clinician, dup.id, "A note on the duplicate record.")
     with pytest.raises(PermissionDenied):
-        registry.merge_records(desk, keep.id, dup.id)
+        merge.merge_records(desk, keep.id, dup.id)
     owner = clinic_dir.login(OWNER)
-    merged = registry.merge_records(owner, keep.id, dup.id)
+    merged = merge.merge_records(owner, keep.id, dup.id)
     assert merged.legal_name == "Zofia Łukasiewicz-Şahin"  # empty details filled in
     assert merged.phone == "555 0100"  # existing details kept
     assert "Z" in merged.aliases and merged.reason_own_words == FULL.reason_own_words

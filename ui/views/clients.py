@@ -30,7 +30,7 @@ from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
 from hrclinic.errors import HrclinicError
-from hrclinic.services import clients, registry
+from hrclinic.services import clients, needs, registry
 from hrclinic.services.models import ClientSummary, NoteDetail
 from hrclinic.services.registry import PersonDetail
 from ui.icons import icon
@@ -507,14 +507,14 @@ class ClientRecordDialog(QDialog):
         clinic, person_id = self._ctx.clinic, self._person_id
         need, note = str(self.need_choice.currentData()), self.need_note.text()
         self.need_note.clear()
-        self._run(lambda: registry.add_need(clinic, person_id, need, note), "Need recorded.")
+        self._run(lambda: needs.add_need(clinic, person_id, need, note), "Need recorded.")
 
     def _on_need_helped_clicked(self) -> None:
         item = self.needs_list.currentItem()
         if item is None:
             return
         clinic, need_id = self._ctx.clinic, item.data(Qt.ItemDataRole.UserRole)
-        self._run(lambda: registry.set_need_status(clinic, need_id, "helped"), "Need marked helped.")
+        self._run(lambda: needs.set_need_status(clinic, need_id, "helped"), "Need marked helped.")
 
     def reject(self) -> None:
         """Closing asks first when an unsaved note would be lost."""

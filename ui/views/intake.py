@@ -30,7 +30,7 @@ from hrclinic.domain.roles import Permission, may
 from hrclinic.errors import HrclinicError, ValidationError
 from hrclinic.services import drafts, registry
 from hrclinic.services.models import ClientSummary
-from hrclinic.services.registry import IntakeForm, PersonDetail, overdose_checklist
+from hrclinic.services.registry import DETAIL_FIELDS, IntakeForm, PersonDetail, overdose_checklist
 from ui.tasks import error_message
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
@@ -416,27 +416,7 @@ class IntakeDialog(QDialog):
         )
 
     def _fill_from_person(self, person: PersonDetail) -> None:
-        for key in (
-            "preferred_name",
-            "legal_name",
-            "pronouns",
-            "gender",
-            "phone",
-            "email",
-            "address",
-            "may_text",
-            "may_voicemail",
-            "safe_contact_notes",
-            "emergency_contact_name",
-            "emergency_contact_relationship",
-            "emergency_contact_phone",
-            "language",
-            "housing_situation",
-            "insurance",
-            "referral_source",
-            "reason_own_words",
-            "change_own_words",
-        ):
+        for key in ("preferred_name", *DETAIL_FIELDS, "reason_own_words", "change_own_words"):
             self._set(key, getattr(person, key))
         self._set("aliases", "; ".join(person.aliases))
         self._set("birth", person.birth_text)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
 from hrclinic.domain.registry import RegistryRow, search
-from hrclinic.services import registry
+from hrclinic.services import merge
 from ui.account_dialogs import _FormDialog
 from ui.views import ViewContext
 from ui.widgets import label
@@ -75,4 +75,4 @@ class MergeDialog(_FormDialog):
             self.message.show()
             return
         clinic = self._ctx.clinic
-        self.run(lambda: registry.merge_records(clinic, keep, duplicate), lambda _d: self.accept())
+        self.run(lambda: merge.merge_records(clinic, keep, duplicate), lambda _d: self.accept())

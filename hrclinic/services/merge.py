@@ -1,0 +1,93 @@
+"""Merging two records of one person (owners only)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import update
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.engagement import Engagement
+from hrclinic.domain.roles import Permission
+from hrclinic.domain.vaults import VaultKind
+from hrclinic.errors import ValidationError
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.registry import DETAIL_FIELDS, PersonDetail, _live, person_detail
+from hrclinic.store.base import utc_now
+from hrclinic.store.records import (
+    AppointmentRecord,
+    ClientNeedRecord,
+    ClientStatusChangeRecord,
+    ClinicalNoteRecord,
+    ConsentRecord,
+    OutreachTaskRecord,
+    OverdoseScreeningRecord,
+)
+
+_MOVABLE = (
+    ClinicalNoteRecord,
+    ClientNeedRecord,
+    ClientStatusChangeRecord,
+    OverdoseScreeningRecord,
+    AppointmentRecord,
+    OutreachTaskRecord,
+    ConsentRecord,
+)
+_FILLABLE = (*DETAIL_FIELDS, "date_of_birth", "birth_year")
+
+
+def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUID) -> PersonDetail:
+    """Two records of one person become one (owners only): everything of ``merge_id`` moves to
+    ``keep_id``, empty details are filled in, its names become aliases; the merged record stays,
+    marked merged, so nothing is lost and the audit trail can follow it."""
+    clinic.require(Permission.MERGE_RECORDS, "merge records")
+    if keep_id == merge_id:
+        raise ValidationError("Choose two different records to merge.")
+    with clinic.uow() as uow:
+        s = uow.session
+        keep, gone = _live(s, keep_id), _live(s, merge_id)
+        moved = 0
+        for model in _MOVABLE:
+            result = s.execute(update(model).where(model.client_id == merge_id).values(client_id=keep_id))
+            moved += result.rowcount or 0
+        for name in _FILLABLE:
+            if getattr(keep, name) in (None, "") and getattr(gone, name) not in (None, ""):
+                setattr(keep, name, getattr(gone, name))
+        aliases = [a for a in (keep.aliases or "").splitlines() if a]
+        for extra in (gone.preferred_name, *(gone.aliases or "").splitlines()):
+            if extra and extra != keep.preferred_name and extra not in aliases:
+                aliases.append(extra)
+        keep.aliases = "\n".join(aliases)
+        for sealed in ("reason_own_words_sealed", "change_own_words_sealed"):
+            if getattr(keep, sealed) is None and getattr(gone, sealed) is not None:
+                if not clinic.sealer.can_open(VaultKind.CLINICAL):
+                    continue  # only owners merge, and they hold the vault; never copy what cannot be read
+                column = sealed.removesuffix("_sealed")
+                setattr(keep, column, getattr(gone, column))
+        s.add(
+            ClientStatusChangeRecord(
+                client_id=merge_id,
+                from_status=gone.status,
+                to_status=Engagement.MERGED,
+                reason=f"Merged into record No. {keep.record_number}",
+                changed_by=clinic.actor.user_id,
+            )
+        )
+        gone.status, gone.status_changed_at, gone.merged_into_id = Engagement.MERGED.value, utc_now(), keep_id
+        append_event(
+            s,
+            clinic.signer,
+            AuditAction.CLIENT_MERGED,
+            target_type="client",
+            target_id=keep_id,
+            details={"merged_id": str(merge_id), "moved_rows": moved},
+        )
+        uow.commit()
+    return person_detail(clinic, keep_id, audit=False)
+
+
+def _clinical():
+    from hrclinic.domain.vaults import VaultKind
+
+    return VaultKind.CLINICAL
