@@ -87,6 +87,10 @@ def main() -> None:
             window.workspace.open("caseload")
             settle(runner)
             grab(window, out, f"06-{user.username}-caseload")
+        if "flags" in window.workspace.destination_keys():
+            window.workspace.open("flags")
+            settle(runner)
+            grab(window, out, f"06b-{user.username}-flags")
         if "users" in window.workspace.destination_keys():
             window.workspace.open("users")
             settle(runner)

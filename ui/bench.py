@@ -190,6 +190,28 @@ def _chart_open(ctx: Any, person: Any, runner: TaskRunner, repeat: int) -> list[
     return samples
 
 
+def _flags_open(ctx: Any, runner: TaskRunner, repeat: int) -> list[float]:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.views.flags import FlagsView
+
+    samples = []
+    for i in range(-1, repeat):
+        started = time.perf_counter()
+        view = FlagsView(ctx)
+        view.resize(1180, 760)
+        view.show()
+        _wait_idle(runner)
+        QApplication.processEvents()  # lay out and paint the list
+        took = (time.perf_counter() - started) * 1000
+        if not view.list.visible_rows():
+            raise RuntimeError("the Flags view opened without proposals")
+        _dispose(view)
+        if i >= 0:
+            samples.append(took)
+    return samples
+
+
 def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]:
     """Measure the GUI operations on every clinic of the request (and the cold start once)."""
     _offscreen_unless_display()
@@ -218,6 +240,7 @@ def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]
         results[label] = {
             "client_search_keystroke": _keystrokes(view, request.search_text, request.repeat),
             "chart_open": _chart_open(ctx, person, runner, request.repeat),
+            "flags_view_open": _flags_open(ctx, runner, request.repeat),
         }
         _dispose(view)
     runner.wait_for_done()

@@ -10,7 +10,7 @@ from hrclinic.versions import versions
 from ui.widgets import label, title
 
 SHORTCUTS = [
-    ("Ctrl+1 … Ctrl+5", "Go to Today, Clients, Caseload, Users, Settings (as your role allows)"),
+    ("Ctrl+1 … Ctrl+6", "Go to Today, Clients, Caseload, Flags, Users, Settings (as your role allows)"),
     ("Ctrl+L", "Lock now (hides every record until someone logs in)"),
     ("Ctrl+N", "New: register a person (Clients) or add a user (Users)"),
     ("Ctrl+F", "Find: the filter box of the list"),

@@ -41,6 +41,12 @@ def _caseload(ctx: ViewContext) -> QWidget:
     return CaseloadView(ctx)
 
 
+def _flags(ctx: ViewContext) -> QWidget:
+    from ui.views.flags import FlagsView
+
+    return FlagsView(ctx)
+
+
 def _users(ctx: ViewContext) -> QWidget:
     from ui.views.users import UsersView
 
@@ -53,7 +59,7 @@ def _settings(ctx: ViewContext) -> QWidget:
     return SettingsView(ctx)
 
 
-# The order is the rail's order. The Flags destination joins with the flags work.
+# The order is the rail's order.
 DESTINATIONS = [
     Destination("today", "Today", "calendar-event", Permission.VIEW_REGISTRY, "The day at a glance", _today),
     Destination(
@@ -61,6 +67,9 @@ DESTINATIONS = [
     ),
     Destination(
         "caseload", "Caseload", "briefcase", Permission.READ_CLINICAL, "The people you work with", _caseload
+    ),
+    Destination(
+        "flags", "Flags", "flag", Permission.READ_CLINICAL, "Safety flags and proposals to review", _flags
     ),
     Destination("users", "Users", "users", Permission.MANAGE_USERS, "Accounts and roles", _users),
     Destination("settings", "Settings", "settings", Permission.MANAGE_CLINIC, "Clinic settings", _settings),

@@ -52,6 +52,7 @@ def run_gui_self_test() -> str:
             "today",
             "clients",
             "caseload",
+            "flags",
             "users",
             "settings",
         ]:

@@ -41,13 +41,14 @@ from hrclinic.store.records import (
     ClientRecord,
     ClinicalNoteRecord,
     ClinicRecord,
+    OverdoseScreeningRecord,
     UserRecord,
     UserSigningKeyRecord,
 )
 from hrclinic.store.sealed import SealedText, Sealer
 from hrclinic.store.uow import UnitOfWork
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: overdose-risk checklists for the Flags view
 SEED = 5_2026
 USERNAME = "bench"
 PASSWORD = "quiet lantern harbour 7"
@@ -404,6 +405,53 @@ def populate(
                     "written_at": written,
                     "body_sealed": _seal(sealer, body, note_id, _note_text(rng)),
                 }
+
+    answers_descriptor = OverdoseScreeningRecord.__dict__["answers"]
+    screeners = [s["id"] for s in staff if s["role"] == Role.FRONT_DESK.value] or [owner_id]
+    factor_ids = (
+        "uses_alone",
+        "reduced_tolerance",
+        "mixes_depressants",
+        "unknown_supply",
+        "injects",
+        "past_overdose",
+        "has_naloxone",
+    )
+
+    def screenings() -> Iterator[dict[str, Any]]:
+        for i, client in enumerate(clients):
+            if i % 5 in (1, 3):  # three people in five have had the routine checklist
+                continue
+            screening_id = _uuid(rng)
+            # about one checklist in five proposes a flag
+            risky = rng.random() < 0.2
+            answers = [
+                {
+                    "id": f,
+                    "answer": "yes"
+                    if risky and f == rng.choice(factor_ids[:4])
+                    else ("yes" if f == "has_naloxone" else "no"),
+                    "note": "",
+                }
+                for f in factor_ids
+            ]
+            yield {
+                "id": screening_id,
+                "client_id": client["id"],
+                "screened_by": rng.choice(screeners),
+                "screened_at": client["created_at"],
+                "answers_sealed": _seal(
+                    sealer, answers_descriptor, screening_id, json.dumps({"version": 1, "answers": answers})
+                ),
+            }
+
+    with UnitOfWork(engine, sealer) as uow:
+        screened = 0
+        for batch in _batches(screenings(), BATCH):
+            uow.session.execute(insert(OverdoseScreeningRecord), batch)
+            screened += len(batch)
+        uow.commit()
+    progress(f"  {screened:,} overdose-risk checklists sealed and inserted")
 
     written = 0
     stream = _batches(notes(), BATCH)

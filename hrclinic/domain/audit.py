@@ -53,6 +53,7 @@ class AuditAction(StrEnum):
     NEED_UPDATED = "need.updated"
     SCREENING_RECORDED = "screening.recorded"
     SCREENING_VIEWED = "screening.viewed"
+    FLAGS_VIEWED = "flags.viewed"
     # front desk: appointments and outreach
     APPOINTMENT_BOOKED = "appointment.booked"
     APPOINTMENT_MOVED = "appointment.moved"

@@ -19,6 +19,7 @@ class RiskFactor:
     question: str
     high_risk: bool
     protective: bool = False
+    label: str = ""  # a few words for lists ("Uses alone"); for a protective factor, its absence
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,13 @@ class Checklist:
 def checklist_from_json(data: dict[str, object]) -> Checklist:
     """Build the checklist from its data file."""
     factors = tuple(
-        RiskFactor(str(f["id"]), str(f["question"]), bool(f.get("high_risk")), bool(f.get("protective")))
+        RiskFactor(
+            str(f["id"]),
+            str(f["question"]),
+            bool(f.get("high_risk")),
+            bool(f.get("protective")),
+            str(f.get("label", "")),
+        )
         for f in data["factors"]  # type: ignore[union-attr]
     )
     labels = {str(k): str(v) for k, v in dict(data["answers"]).items()}  # type: ignore[call-overload]
@@ -51,7 +58,7 @@ def proposal_reasons(checklist: Checklist, answers: dict[str, str]) -> list[str]
     for factor in checklist.factors:
         answer = answers.get(factor.id)
         if factor.high_risk and answer == "yes":
-            reasons.append(factor.question)
+            reasons.append(factor.label or factor.question)
         if factor.protective and answer == "no":
-            reasons.append(f"{factor.question} (answered no)")
+            reasons.append(factor.label or f"{factor.question} (answered no)")
     return reasons

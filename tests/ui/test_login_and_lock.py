@@ -38,8 +38,8 @@ def visible_text(window: ShellWindow) -> str:
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        (OWNER, ["today", "clients", "caseload", "users", "settings"]),
-        (CLINICIAN, ["today", "clients", "caseload"]),
+        (OWNER, ["today", "clients", "caseload", "flags", "users", "settings"]),
+        (CLINICIAN, ["today", "clients", "caseload", "flags"]),
         (FRONT_DESK, ["today", "clients"]),
     ],
 )
@@ -58,7 +58,7 @@ def test_ctrl_number_moves_between_destinations(qtbot, shell: ShellWindow) -> No
     log_in(qtbot, shell, OWNER)
     QTest.keyClick(shell.workspace, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert shell.workspace.current_key() == "clients"
-    QTest.keyClick(shell.workspace, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(shell.workspace, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert shell.workspace.current_key() == "settings"
 
 

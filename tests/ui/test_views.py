@@ -196,7 +196,7 @@ def test_user_management_is_refused_for_other_roles(qtbot, shell: ShellWindow) -
 
     log_in(qtbot, shell, CLINICIAN)
     assert "users" not in shell.workspace.destination_keys()
-    QTest.keyClick(shell.workspace, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # no 4th destination
+    QTest.keyClick(shell.workspace, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)  # no 5th destination
     assert shell.workspace.current_key() == "today"
     with pytest.raises(PermissionDenied):
         users.add_user(
@@ -248,3 +248,31 @@ def test_a_long_history_opens_a_page_of_notes_at_a_time(qtbot, shell: ShellWindo
     record.more_notes.click()
     bodies = [w.text() for w in record.findChildren(type(record.meta), "note_body")]
     assert len(bodies) == 25 and not record.more_notes.isVisibleTo(record)
+
+
+def test_the_flags_view_lists_proposals_and_opens_the_record(
+    qtbot, shell: ShellWindow, clinic_dir, monkeypatch
+) -> None:
+    from hrclinic.services import registry
+    from hrclinic.services.registry import IntakeForm
+
+    seed = clinic_dir.login(FRONT_DESK)
+    registry.register_person(
+        seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
+    )
+    lock(seed)
+    log_in(qtbot, shell, CLINICIAN)
+    view = shell.workspace.open("flags")
+    settle(qtbot, shell.runner)
+    [row] = view.list.visible_rows()
+    assert row.preferred_name == "Zoë" and row.reasons == ("Past overdose",)
+    opened = []
+    monkeypatch.setattr(
+        ClientRecordDialog,
+        "exec",
+        lambda dialog: opened.append(dialog.tabs.tabText(dialog.tabs.currentIndex())) or 0,
+    )
+    view.list.table.setFocus()
+    view.list.table.selectRow(0)
+    QTest.keyClick(view.list.table, Qt.Key.Key_Return)
+    assert opened == ["Clinical"]

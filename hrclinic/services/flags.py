@@ -1,0 +1,81 @@
+"""The Flags view's data. Until dangerous-behaviour flags are recorded (the flags work), it shows what
+the routine overdose-risk checklist *proposes*: people whose latest answers suggest overdose risk,
+for a clinician to review and, with the flags work, turn into a flag."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.engagement import Engagement
+from hrclinic.domain.roles import Permission
+from hrclinic.domain.screening import proposal_reasons
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.registry import overdose_checklist
+from hrclinic.store.records import ClientRecord, OverdoseScreeningRecord, UserRecord
+
+
+@dataclass(frozen=True)
+class FlagProposalRow:
+    """Someone whose latest overdose-risk checklist proposes a flag."""
+
+    client_id: uuid.UUID
+    record_number: int
+    preferred_name: str
+    status: str
+    screened_at: datetime
+    screened_by: str
+    reasons: tuple[str, ...]
+
+
+def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
+    """Latest checklist per person (one query), opened in the clinical vault; newest first.
+
+    Audited once as a view of the flags list (the rows are clinical content)."""
+    clinic.require(Permission.READ_CLINICAL, "see flags")
+    checklist = overdose_checklist()
+    latest = (
+        select(OverdoseScreeningRecord.client_id, func.max(OverdoseScreeningRecord.screened_at).label("at"))
+        .group_by(OverdoseScreeningRecord.client_id)
+        .subquery()
+    )
+    with clinic.uow() as uow:
+        s = uow.session
+        rows = s.execute(
+            select(
+                OverdoseScreeningRecord,
+                ClientRecord.record_number,
+                ClientRecord.preferred_name,
+                ClientRecord.status,
+                UserRecord.display_name,
+            )
+            .join(
+                latest,
+                (latest.c.client_id == OverdoseScreeningRecord.client_id)
+                & (latest.c.at == OverdoseScreeningRecord.screened_at),
+            )
+            .join(ClientRecord, ClientRecord.id == OverdoseScreeningRecord.client_id)
+            .join(UserRecord, UserRecord.id == OverdoseScreeningRecord.screened_by)
+            .where(ClientRecord.status != Engagement.MERGED.value)
+            .order_by(OverdoseScreeningRecord.screened_at.desc())
+        ).all()
+        found = []
+        for screening, number, name, status, by in rows:
+            payload = json.loads(screening.answers or "{}")
+            answers = {str(a.get("id")): str(a.get("answer")) for a in payload.get("answers", [])}
+            reasons = proposal_reasons(checklist, answers)
+            if reasons:
+                found.append(
+                    FlagProposalRow(
+                        screening.client_id, number, name, status, screening.screened_at, by, tuple(reasons)
+                    )
+                )
+        append_event(s, clinic.signer, AuditAction.FLAGS_VIEWED, details={"proposals": len(found)})
+        uow.commit()
+    return found

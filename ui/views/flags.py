@@ -1,0 +1,86 @@
+"""Flags: while a flag is open it is the focus. For now: what the overdose-risk checklist proposes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from hrclinic.services.flags import FlagProposalRow, flag_proposals
+from hrclinic.services.models import ClientSummary
+from ui.icons import icon
+from ui.models import Column
+from ui.theme import colours
+from ui.views import ViewContext
+from ui.views.clients import STATUS_WORDS, ClientRecordDialog
+from ui.views.table import FilterableTable, date_text
+from ui.widgets import BusyBar, EmptyState, label, page_header
+
+PROPOSAL_COLUMNS: list[Column[FlagProposalRow]] = [
+    Column("No.", lambda r: str(r.record_number), lambda r: r.record_number),
+    Column("Name", lambda r: r.preferred_name),
+    Column("Kind", lambda r: "Proposed: overdose risk", searchable=False),
+    Column("Why", lambda r: "; ".join(r.reasons)),
+    Column(
+        "Checklist",
+        lambda r: f"{date_text(r.screened_at)} · {r.screened_by}",
+        lambda r: r.screened_at,
+        searchable=False,
+    ),
+    Column("Status", lambda r: STATUS_WORDS.get(r.status, r.status), searchable=False),
+]
+
+
+class FlagsView(QWidget):
+    """People to review because their latest checklist suggests overdose risk; Enter opens the record."""
+
+    def __init__(self, ctx: ViewContext) -> None:
+        super().__init__()
+        self.setObjectName("flags_view")
+        self._ctx = ctx
+        self.busy = BusyBar("flags_busy")
+        legend = label(
+            "\u26a0 Proposed by the overdose-risk checklist (an unscored list of risk factors), for a "
+            "clinician to review with the person. A proposal is not a flag and decides nothing.",
+            "muted",
+            name="flags_legend",
+        )
+        self.list = FilterableTable(
+            "flags",
+            PROPOSAL_COLUMNS,
+            placeholder="Filter by name, record number or reason",
+            empty=EmptyState(
+                "flag",
+                "Nothing to review",
+                "When someone's checklist answers suggest overdose risk (using alone, a recent break, mixing "
+                "downers, an unknown supply, a past overdose, no naloxone), they appear here.",
+                "flags_empty",
+            ),
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        header = page_header("Flags", "Safety first: review these with the person.")
+        layout.addWidget(header)
+        layout.addWidget(legend)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.list, 1)
+        self.list.activated.connect(self._on_list_activated)
+        ctx.bus.clients_changed.connect(self.refresh)
+        self.setWindowIcon(icon("flag", colours().serious))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load in the background."""
+        self.busy.set_busy(True)
+        clinic = self._ctx.clinic
+        self._ctx.runner.submit(lambda: flag_proposals(clinic), self._on_loaded, owner=self)
+
+    def _on_loaded(self, rows: list[FlagProposalRow]) -> None:
+        self.busy.set_busy(False)
+        self.list.set_rows(rows)
+
+    def _on_list_activated(self, row: FlagProposalRow) -> None:
+        person = ClientSummary(
+            row.client_id, row.record_number, row.preferred_name, row.status, row.screened_at
+        )
+        dialog = ClientRecordDialog(self._ctx, person, self)
+        dialog.tabs.setCurrentIndex(dialog.tabs.count() - 2)  # the clinical tab, with the checklist
+        dialog.exec()
