@@ -49,7 +49,10 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
         s = uow.session
         rows = s.execute(
             select(
-                OverdoseScreeningRecord,
+                OverdoseScreeningRecord.id,
+                OverdoseScreeningRecord.client_id,
+                OverdoseScreeningRecord.screened_at,
+                OverdoseScreeningRecord.answers_sealed,
                 ClientRecord.record_number,
                 ClientRecord.preferred_name,
                 ClientRecord.status,
@@ -66,15 +69,14 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
             .order_by(OverdoseScreeningRecord.screened_at.desc())
         ).all()
         found = []
-        for screening, number, name, status, by in rows:
-            payload = json.loads(screening.answers or "{}")
+        sealed = OverdoseScreeningRecord.answers  # the descriptor opens plain columns: no records are built
+        for screening_id, client_id, screened_at, blob, number, name, status, by in rows:
+            payload = json.loads(sealed.open_for(screening_id, blob) or "{}")
             answers = {str(a.get("id")): str(a.get("answer")) for a in payload.get("answers", [])}
             reasons = proposal_reasons(checklist, answers)
             if reasons:
                 found.append(
-                    FlagProposalRow(
-                        screening.client_id, number, name, status, screening.screened_at, by, tuple(reasons)
-                    )
+                    FlagProposalRow(client_id, number, name, status, screened_at, by, tuple(reasons))
                 )
         append_event(s, clinic.signer, AuditAction.FLAGS_VIEWED, details={"proposals": len(found)})
         uow.commit()

@@ -71,6 +71,17 @@ class SealedText:
         )
         return opened.decode("utf-8")
 
+    def open_for(self, row_id: uuid.UUID, blob: bytes | None) -> str | None:
+        """Open a value selected as a plain column (no record loaded): bound to ``row_id`` all the same."""
+        if blob is None:
+            return None
+        context = field_context(self.table, self.column, str(row_id))
+        return (
+            _sealer()
+            .open(bytes(blob), vault=self.vault, context=context, deposit=self.deposit)
+            .decode("utf-8")
+        )
+
     def __set__(self, obj: Any, value: str | None) -> None:
         if value is None:
             setattr(obj, self.column_attr, None)

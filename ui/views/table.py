@@ -60,6 +60,7 @@ class FilterableTable(QWidget):
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setMaximumSectionSize(340)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # size columns from 200 rows, not all
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.empty = empty
