@@ -60,3 +60,22 @@ def test_text_round_trips_exactly(clinic_dir: ClinicFixture) -> None:
     body = "Line 1\n\tindented <b>not bold</b> & 'quotes' — Zoë Алексей Nguyễn 王小明 🙂\n" + "x" * 50_000
     clients.write_clinical_note(clinic, person.id, body)
     assert clients.read_clinical_notes(clinic, person.id)[0].body == body
+
+
+def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicFixture) -> None:
+    from sqlalchemy import select
+
+    from hrclinic.services import registry
+    from hrclinic.services.registry import IntakeForm
+    from hrclinic.store.records import OverdoseScreeningRecord
+
+    desk = clinic_dir.login(FRONT_DESK)
+    registry.register_person(desk, IntakeForm(preferred_name="Zoë", screening=(("uses_alone", "yes", ""),)))
+    clinician = clinic_dir.login(CLINICIAN)
+    with clinician.uow() as uow:
+        row_id, blob = uow.session.execute(
+            select(OverdoseScreeningRecord.id, OverdoseScreeningRecord.answers_sealed)
+        ).one()
+        assert "uses_alone" in (OverdoseScreeningRecord.answers.open_for(row_id, blob) or "")
+        with pytest.raises(SealedValueInvalid):
+            OverdoseScreeningRecord.answers.open_for(uuid.uuid4(), blob)
