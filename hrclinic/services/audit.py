@@ -70,6 +70,20 @@ def append_event(
     return record
 
 
+def content_of(row: AuditEventRecord) -> AuditContent:
+    """What a stored row's hash and signature cover (ValueError when its details are unreadable)."""
+    return AuditContent(
+        seq=row.seq,
+        at=row.at,
+        actor_id=row.actor_id,
+        action=row.action,
+        target_type=row.target_type,
+        target_id=row.target_id,
+        details=json.loads(row.details),
+        signer_key_id=row.signer_key_id,
+    )
+
+
 @dataclass
 class ChainReport:
     """The result of walking the audit chain."""
@@ -119,20 +133,11 @@ def verify_chain(session: Session, recovery_signing_public: bytes, *, max_proble
             problem(f"audit row {row.seq} does not follow the row before it (chain broken)")
         previous = row.row_hash
         try:
-            details = json.loads(row.details)
+            content = content_of(row)
         except ValueError:
             problem(f"audit row {row.seq} has unreadable details")
             continue
-        content = AuditContent(
-            seq=row.seq,
-            at=row.at,
-            actor_id=row.actor_id,
-            action=row.action,
-            target_type=row.target_type,
-            target_id=row.target_id,
-            details=details,
-            signer_key_id=row.signer_key_id,
-        )
+        details = content.details
         if chain_hash(row.prev_hash, content) != row.row_hash:
             problem(f"audit row {row.seq} was altered after it was written")
             continue

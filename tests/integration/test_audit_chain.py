@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select, text
 
-from hrclinic.domain.audit import AuditAction, AuditContent, chain_hash
+from hrclinic.domain.audit import AuditAction, chain_hash
 from hrclinic.services import clients
-from hrclinic.services.audit import verify_chain
+from hrclinic.services.audit import content_of, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.store.records import AuditEventRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
@@ -88,16 +88,7 @@ def test_a_rechained_row_without_the_actors_key_is_detected(clinic_dir: ClinicFi
         rows[3].target_id = "00000000-0000-0000-0000-000000000000"
         previous = rows[3].prev_hash
         for row in rows[3:]:
-            content = AuditContent(
-                row.seq,
-                row.at,
-                row.actor_id,
-                row.action,
-                row.target_type,
-                row.target_id,
-                json.loads(row.details),
-                row.signer_key_id,
-            )
+            content = content_of(row)
             row.prev_hash = previous
             row.row_hash = chain_hash(previous, content)
             previous = row.row_hash
@@ -118,16 +109,7 @@ def test_a_row_signed_by_someone_else_is_detected(clinic_dir: ClinicFixture) -> 
         ).first()
         seq = row.seq
         row.signer_key_id = str(desk.keys.signing_key_id)
-        content = AuditContent(
-            row.seq,
-            row.at,
-            row.actor_id,
-            row.action,
-            row.target_type,
-            row.target_id,
-            json.loads(row.details),
-            row.signer_key_id,
-        )
+        content = content_of(row)
         row.row_hash = chain_hash(row.prev_hash, content)
         row.signature = desk.signer.sign(row.row_hash)
         uow.commit()
@@ -199,16 +181,7 @@ def test_planting_ones_own_key_for_everyone_and_resigning_is_detected(clinic_dir
         s.flush()
         for row in s.scalars(select(AuditEventRecord).order_by(AuditEventRecord.seq)):
             row.signer_key_id = forged_ids[row.actor_id]
-            content = AuditContent(
-                row.seq,
-                row.at,
-                row.actor_id,
-                row.action,
-                row.target_type,
-                row.target_id,
-                json.loads(row.details),
-                row.signer_key_id,
-            )
+            content = content_of(row)
             row.prev_hash = previous
             row.row_hash = chain_hash(previous, content)
             row.signature = ed25519_sign(private, row.row_hash)
