@@ -179,7 +179,7 @@ def _rich_form(fake: object, rng: random.Random, name: str, *, full: bool) -> In
     if not full and rng.random() < 0.35:
         return IntakeForm(preferred_name=name)  # low threshold: a name and nothing else
     words = rng.choice(_OWN_WORDS) if full or rng.random() < 0.6 else ("", "")
-    screening = ()
+    screening: tuple[tuple[str, str, str], ...] = ()
     if full or rng.random() < 0.7:
         screening = tuple(
             (fid, rng.choice(("yes", "no", "no", "declined")), "")

@@ -93,3 +93,10 @@ def test_the_language_scan_catches_what_it_must() -> None:
         assert STIGMATISING.search(phrase), phrase
     for phrase in ("return to use", "not met yet", "negative for fentanyl", "asking for medication"):
         assert not STIGMATISING.search(phrase), phrase
+
+
+def test_the_core_is_strictly_typed() -> None:
+    """mypy --strict over hrclinic (configuration in pyproject.toml)."""
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

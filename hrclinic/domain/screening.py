@@ -7,6 +7,7 @@ clinician (the flags work turns a proposal into a flag); it never decides anythi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 ANSWERS = ("yes", "no", "not_asked", "declined")
 
@@ -46,9 +47,9 @@ def checklist_from_json(data: dict[str, object]) -> Checklist:
             bool(f.get("protective")),
             str(f.get("label", "")),
         )
-        for f in data["factors"]  # type: ignore[union-attr]
+        for f in cast(list[dict[str, Any]], data["factors"])
     )
-    labels = {str(k): str(v) for k, v in dict(data["answers"]).items()}  # type: ignore[call-overload]
+    labels = {str(k): str(v) for k, v in cast(dict[str, Any], data["answers"]).items()}
     return Checklist(str(data["title"]), str(data["note"]), factors, labels)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.engagement import Engagement
@@ -49,7 +50,10 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
         keep, gone = _live(s, keep_id), _live(s, merge_id)
         moved = 0
         for model in _MOVABLE:
-            result = s.execute(update(model).where(model.client_id == merge_id).values(client_id=keep_id))
+            result = cast(
+                CursorResult[Any],
+                s.execute(update(model).where(model.client_id == merge_id).values(client_id=keep_id)),
+            )
             moved += result.rowcount or 0
         for name in _FILLABLE:
             if getattr(keep, name) in (None, "") and getattr(gone, name) not in (None, ""):
@@ -85,9 +89,3 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
         )
         uow.commit()
     return person_detail(clinic, keep_id, audit=False)
-
-
-def _clinical():
-    from hrclinic.domain.vaults import VaultKind
-
-    return VaultKind.CLINICAL

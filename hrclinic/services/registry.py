@@ -9,8 +9,9 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.audit import AuditAction, DetailValue
 from hrclinic.domain.engagement import Engagement, can_change, needs_reason
 from hrclinic.domain.intake import (
     MAX_NAME,
@@ -378,8 +379,8 @@ def update_person(
     return person_detail(clinic, client_id, audit=False)
 
 
-def _live(session: object, client_id: uuid.UUID) -> ClientRecord:
-    record = session.get(ClientRecord, client_id)  # type: ignore[attr-defined]
+def _live(session: Session, client_id: uuid.UUID) -> ClientRecord:
+    record = session.get(ClientRecord, client_id)
     if record is None:
         raise NotFound("That record does not exist.")
     if record.status == Engagement.MERGED:
@@ -431,7 +432,9 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
         record = s.get(ClientRecord, client_id)
         if record is None:
             raise NotFound("That record does not exist.")
-        names = dict(s.execute(select(UserRecord.id, UserRecord.display_name)).all())
+        names: dict[uuid.UUID, str] = {
+            user_id: name for user_id, name in s.execute(select(UserRecord.id, UserRecord.display_name))
+        }
         needs = tuple(
             NeedRow(n.id, n.need, NEEDS.get(n.need, n.need), n.note, n.status, n.created_at)
             for n in s.scalars(
@@ -577,7 +580,7 @@ def change_status(
                 changed_by=clinic.actor.user_id,
             )
         )
-        details = {"from": record.status, "to": wanted.value}
+        details: dict[str, DetailValue] = {"from": record.status, "to": wanted.value}
         record.status, record.status_changed_at = wanted.value, utc_now()
         append_event(
             uow.session,

@@ -81,7 +81,9 @@ def _copy_before_upgrade(engine: Engine, database: Path, backups: Path, revision
     with engine.connect() as conn:
         # outside any transaction (the driver connection is in autocommit mode), so the checkpoint
         # can fold the whole WAL into the file before it is copied
-        conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         shutil.copyfile(database, target)
     with open(target, "rb") as handle:
         os.fsync(handle.fileno())
