@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 
 from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.intake import clean_text
 from hrclinic.domain.roles import Permission
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.services.audit import append_event
@@ -15,23 +15,7 @@ from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary, NoteDetail
 from hrclinic.store.records import ClientRecord, ClinicalNoteRecord, UserRecord
 
-MAX_NAME = 5000
 MAX_NOTE = 200_000
-_ALLOWED_CONTROL = {"\n", "\t"}
-
-
-def _clean_text(text: str, *, field: str, what: str, limit: int, multiline: bool) -> str:
-    if any(
-        unicodedata.category(ch) == "Cc" and not (multiline and ch in _ALLOWED_CONTROL) and ch != "\r"
-        for ch in text
-    ):
-        raise ValidationError(f"The {what} contains invisible control characters; retype it.", field=field)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = text.replace("\n", " ")
-    if len(text) > limit:
-        raise ValidationError(f"The {what} can be at most {limit:,} characters.", field=field)
-    return text
 
 
 def _summary(record: ClientRecord) -> ClientSummary:
@@ -84,7 +68,7 @@ def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[Cl
 def write_clinical_note(clinic: UnlockedClinic, client_id: uuid.UUID, text: str) -> NoteDetail:
     """Write a clinical note; its text is sealed in the clinical vault before it reaches the disk."""
     clinic.require(Permission.WRITE_CLINICAL, "write clinical notes")
-    body = _clean_text(text, field="body", what="note", limit=MAX_NOTE, multiline=True)
+    body = clean_text(text, field="body", what="note", limit=MAX_NOTE)
     if not body.strip():
         raise ValidationError("The note is empty.", field="body")
     with clinic.uow() as uow:
