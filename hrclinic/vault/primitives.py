@@ -16,10 +16,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
-# Bounds on stored Argon2id parameters: a tampered key-ring file must not hang or exhaust the machine.
-MAX_MEMORY_KIB = 4 * 1024 * 1024
-MAX_ITERATIONS = 64
-MAX_LANES = 64
+# Bounds on Argon2id parameters read from a key ring. Anyone who can write the clinic folder can
+# edit keyring.json, and the parameters are read before any password is checked, so they are bounded
+# to what hrclinic itself writes (DEFAULT_KDF: 64 MiB, 3 passes, 4 lanes) with headroom for one
+# doubling of each (a later release may strengthen the default), and no further: at the ceiling one
+# derivation takes ~0.3 s here (the default ~0.1 s), where 4 GiB x 64 passes hung log-in
+# for minutes and could exhaust a small machine's memory. Raising DEFAULT_KDF beyond these means
+# raising them too, in the same release.
+MAX_MEMORY_KIB = 128 * 1024
+MAX_ITERATIONS = 6
+MAX_LANES = 8
 
 
 class DecryptionFailed(Exception):
@@ -49,7 +55,10 @@ class KdfParams:
             and 1 <= params.iterations <= MAX_ITERATIONS
             and 8 * params.lanes <= params.memory_kib <= MAX_MEMORY_KIB
         ):
-            raise ValueError("Argon2id parameters out of range")
+            raise ValueError(
+                "its password-derivation parameters are beyond what hrclinic writes (at most "
+                f"{MAX_MEMORY_KIB // 1024} MiB, {MAX_ITERATIONS} passes, {MAX_LANES} lanes)"
+            )
         return params
 
     def meets(self, floor: KdfParams) -> bool:
