@@ -11,12 +11,13 @@ SUD counselling notes is a kind of its own and is never combined with any other 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
+
+from hrclinic.domain.text import check_line, clean_text
 
 MAX_SHORT_TEXT = 5_000
 MAX_LONG_TEXT = 20_000
@@ -130,6 +131,7 @@ TEXT_FIELDS = {
     "expiry_event": "expiry event",
     "representative_name": "representative's name",
     "representative_authority": "representative's authority",
+    "revocation_received_how": "account of how the revocation was received",
 }
 _MULTILINE = {"information", "recipients", "purpose", "revocation_statement"}
 
@@ -260,24 +262,13 @@ def combination_problem(kinds: Iterable[ConsentKind | str]) -> str | None:
     return None
 
 
-def text_problem(field: str, text: str) -> str | None:
-    """Control characters or excessive length in a text field, in words."""
+def clean_consent_text(field: str, text: object) -> str:
+    """One text field of a consent cleaned by the text rule (trimmed, line endings normalised), or
+    :class:`~hrclinic.domain.text.TextRefused` naming the field."""
     what = TEXT_FIELDS.get(field, field.replace("_", " "))
-    multiline = field in _MULTILINE
-    for ch in text:
-        if unicodedata.category(ch) == "Cc" and ch not in ("\r", "\n", "\t"):
-            return f"The {what} contains invisible control characters; retype it."
-        if not multiline and ch in ("\n", "\t"):
-            return f"The {what} should be on one line."
-    limit = MAX_LONG_TEXT if multiline else MAX_SHORT_TEXT
-    if len(text) > limit:
-        return f"The {what} can be at most {limit:,} characters."
-    return None
-
-
-def clean_text(text: str) -> str:
-    """Normalise line endings and trim; call :func:`text_problem` first."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if field in _MULTILINE:
+        return clean_text(text, field=field, what=what, limit=MAX_LONG_TEXT).strip()
+    return check_line(text, field=field, what=what, limit=MAX_SHORT_TEXT)
 
 
 class ConsentDates(Protocol):

@@ -1,21 +1,17 @@
 """Intake rules: only the name is required; everything else is optional and checked only for sense.
 
-Text is stored exactly as typed, except that invisible control characters (other than line breaks
-and tabs in multi-line fields) are refused with a message at the field.
+Typed text is cleaned by the one text rule (:mod:`hrclinic.domain.text`).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from hrclinic.errors import ValidationError
 
 MAX_NAME = 5000
-MAX_LINE = 2000
-MAX_TEXT = 20_000
 EARLIEST_BIRTH_YEAR = 1900
 MAX_AGE = 120
 
@@ -37,42 +33,6 @@ HOUSING_SITUATIONS = [
     "In a program or residence",
     "Prefers not to say",
 ]
-
-_CONTROL_FREE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def clean_line(text: str, *, field: str, what: str, limit: int = MAX_LINE) -> str:
-    """A single-line answer: trimmed, no control characters (a pasted line break becomes a space)."""
-    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
-        raise ValidationError(f"The {what} contains invisible control characters; retype it.", field=field)
-    if _has_lone_surrogate(text):
-        raise ValidationError(f"The {what} contains characters that are not valid text.", field=field)
-    text = text.strip()
-    if len(text) > limit:
-        raise ValidationError(f"The {what} can be at most {limit:,} characters.", field=field)
-    return text
-
-
-def clean_text(text: str, *, field: str, what: str, limit: int = MAX_TEXT) -> str:
-    """A multi-line answer kept exactly as said: line breaks and tabs allowed, other controls refused."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise ValidationError(f"The {what} contains invisible control characters; retype it.", field=field)
-    if _has_lone_surrogate(text):
-        raise ValidationError(f"The {what} contains characters that are not valid text.", field=field)
-    if len(text) > limit:
-        raise ValidationError(f"The {what} can be at most {limit:,} characters.", field=field)
-    return text
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
 
 @dataclass(frozen=True)
 class BirthInfo:

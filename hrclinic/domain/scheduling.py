@@ -7,7 +7,6 @@ task, never to a closed record (DOMAIN.md, "Accountability without termination")
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -293,17 +292,3 @@ def overlaps(a_start: datetime, a_minutes: int, b_start: datetime, b_minutes: in
     return a_start < b_start + timedelta(minutes=b_minutes) and b_start < a_start + timedelta(
         minutes=a_minutes
     )
-
-
-def clean_text(text: str, *, field: str, what: str, limit: int, multiline: bool = False) -> str:
-    """Text as typed, trimmed; refuses invisible control characters (other than line breaks in
-    multi-line text) and text over ``limit`` characters, with a sentence."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = text.replace("\n", " ").replace("\t", " ")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise SchedulingProblem(f"The {what} contains invisible control characters; retype it.", field)
-    text = text.strip()
-    if len(text) > limit:
-        raise SchedulingProblem(f"The {what} can be at most {limit:,} characters.", field)
-    return text

@@ -27,9 +27,7 @@ from hrclinic.domain.scheduling import (
     AppointmentKind,
     AppointmentStatus,
     ContactPreferences,
-    SchedulingProblem,
     UndoReason,
-    clean_text,
     duration_problem,
     local_day_bounds,
     makes_outreach,
@@ -40,6 +38,7 @@ from hrclinic.domain.scheduling import (
     undo_problem,
     undo_target,
 )
+from hrclinic.domain.text import clean_line, clean_text
 from hrclinic.errors import HrclinicError, NotFound, PermissionDenied, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
@@ -293,10 +292,9 @@ def _audit(
 
 
 def _clean(text: str, *, field: str, what: str, limit: int, multiline: bool = False) -> str:
-    try:
-        return clean_text(text, field=field, what=what, limit=limit, multiline=multiline)
-    except SchedulingProblem as problem:
-        raise ValidationError(problem.message, field=problem.field) from None
+    if multiline:
+        return clean_text(text, field=field, what=what, limit=limit).strip()
+    return clean_line(text, field=field, what=what, limit=limit)
 
 
 def _clean_note(note: str) -> str:

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.domain.intake import clean_text
 from hrclinic.domain.roles import Permission
+from hrclinic.domain.text import clean_text
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic

@@ -23,14 +23,13 @@ from hrclinic.domain.consents import (
     ConsentFields,
     ConsentKind,
     ConsentState,
-    clean_text,
+    clean_consent_text,
     consent_state,
     date_problems,
     missing,
     missing_message,
     revocation_problem,
     signed_copy_problem,
-    text_problem,
 )
 from hrclinic.domain.roles import Permission
 from hrclinic.errors import NotFound, ValidationError
@@ -135,11 +134,7 @@ def _checked(fields: ConsentFields, *, save_as_draft: bool, today: date) -> Cons
     kind = ConsentKind(fields.kind)
     cleaned: dict[str, object] = {}
     for name in _TEXT_FIELD_NAMES:
-        value = getattr(fields, name)
-        problem = text_problem(name, value)
-        if problem:
-            raise ValidationError(problem, field=name)
-        cleaned[name] = clean_text(value)
+        cleaned[name] = clean_consent_text(name, getattr(fields, name))
     fields = replace(fields, kind=kind, **cleaned)  # type: ignore[arg-type]
     if kind in (ConsentKind.PART2_DISCLOSURE, ConsentKind.PART2_TPO) and _COUNSELLING_NOTES.search(
         fields.information
@@ -267,10 +262,7 @@ def revoke_consent(
     is kept, shown as revoked."""
     clinic.require(Permission.EDIT_REGISTRY, "record revocations")
     day = _today(today)
-    problem = text_problem("revocation_received_how", received_how)
-    if problem:
-        raise ValidationError(problem, field="revocation_received_how")
-    how = clean_text(received_how)
+    how = clean_consent_text("revocation_received_how", received_how)
     if not how:
         raise ValidationError(
             "Say how the revocation was received (for example, a signed letter handed in at the desk).",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from hrclinic.domain.text import check_line, clean_text
 from hrclinic.errors import SealedValueInvalid, SealedValueLocked, ValidationError
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.base import utc_now
@@ -25,8 +26,11 @@ class Draft:
 
 def save_draft(clinic: UnlockedClinic, kind: str, payload: str, *, subject: str = "new") -> None:
     """Keep (or replace) this user's draft of ``kind`` for ``subject``."""
-    if len(payload) > MAX_DRAFT:
-        raise ValidationError("This draft is too large to keep; save the form instead.")
+    check_line(kind, field="kind", what="kind of draft", limit=100)
+    check_line(subject, field="subject", what="subject of the draft", limit=100)
+    if isinstance(payload, str) and len(payload) > MAX_DRAFT:
+        raise ValidationError("This draft is too large to keep; save the form instead.", field="payload")
+    payload = clean_text(payload, field="payload", what="draft", limit=MAX_DRAFT)
     with clinic.uow() as uow:
         draft = uow.session.scalars(
             select(DraftRecord).where(

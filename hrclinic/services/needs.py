@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.domain.intake import NEEDS, clean_text
+from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.roles import Permission
+from hrclinic.domain.text import clean_text
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic

@@ -17,13 +17,12 @@ from hrclinic.domain.intake import (
     MAX_NAME,
     NEEDS,
     BirthInfo,
-    clean_line,
-    clean_text,
     parse_birth,
 )
 from hrclinic.domain.registry import RegistryRow
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.screening import ANSWERS, Checklist, checklist_from_json, proposal_reasons
+from hrclinic.domain.text import clean_line, clean_text
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.paths import resource_path
 from hrclinic.services.audit import append_event
@@ -227,9 +226,9 @@ def _clean(form: IntakeForm, today: date) -> _Clean:
         raise ValidationError("Enter the name the person wants to be called.", field="preferred_name")
     values: dict[str, object] = {"preferred_name": name}
     for key, (what, limit) in _LINES.items():
-        values[key] = clean_line(str(getattr(form, key)), field=key, what=what, limit=limit)
+        values[key] = clean_line(getattr(form, key), field=key, what=what, limit=limit)
     for key, what in _TEXTS.items():
-        values[key] = clean_text(str(getattr(form, key)), field=key, what=what)
+        values[key] = clean_text(getattr(form, key), field=key, what=what)
     aliases = [clean_line(a, field="aliases", what="alias", limit=MAX_NAME) for a in form.aliases]
     values["aliases"] = "\n".join(a for a in aliases if a)
     email = str(values["email"])

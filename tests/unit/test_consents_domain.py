@@ -12,6 +12,7 @@ from hrclinic.domain.consents import (
     ConsentFields,
     ConsentKind,
     ConsentState,
+    clean_consent_text,
     combination_problem,
     consent_state,
     date_problems,
@@ -21,8 +22,8 @@ from hrclinic.domain.consents import (
     parse_day,
     revocation_problem,
     signed_copy_problem,
-    text_problem,
 )
+from hrclinic.domain.text import TextRefused
 
 TODAY = date(2026, 11, 23)
 
@@ -177,7 +178,12 @@ def test_typed_dates_are_read_or_refused_in_words() -> None:
 
 
 def test_control_characters_and_multiline_names_are_refused() -> None:
-    assert "control characters" in text_problem("person_name", "Zo\x00ë")
-    assert "one line" in text_problem("person_name", "Zoë\nSmith")
-    assert text_problem("recipients", "Eastside Health\nRiver Housing") is None
-    assert text_problem("person_name", "O'Brien <Sam> & Co 🙂") is None
+    with pytest.raises(TextRefused, match="control characters") as control:
+        clean_consent_text("person_name", "Zo\x00ë")
+    assert control.value.field == "person_name"
+    with pytest.raises(TextRefused, match="one line"):
+        clean_consent_text("person_name", "Zoë\nSmith")
+    assert clean_consent_text("recipients", " Eastside Health\r\nRiver Housing ") == (
+        "Eastside Health\nRiver Housing"
+    )
+    assert clean_consent_text("person_name", "O'Brien <Sam> & Co 🙂") == "O'Brien <Sam> & Co 🙂"

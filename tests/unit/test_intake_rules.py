@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 
 from hrclinic.domain.engagement import Engagement, can_change
-from hrclinic.domain.intake import clean_line, clean_text, parse_aliases, parse_birth, phone_digits
+from hrclinic.domain.intake import parse_aliases, parse_birth, phone_digits
 from hrclinic.domain.registry import RegistryRow, fold, possible_duplicates, search
 from hrclinic.domain.screening import Checklist, RiskFactor, proposal_reasons
+from hrclinic.domain.text import clean_line, clean_text
 from hrclinic.errors import ValidationError
 
 TODAY = date(2026, 11, 23)

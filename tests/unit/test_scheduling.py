@@ -13,7 +13,6 @@ from hrclinic.domain.scheduling import (
     AppointmentStatus,
     ContactPreferences,
     SchedulingProblem,
-    clean_text,
     contact_instructions,
     duration_problem,
     local_day_bounds,
@@ -212,15 +211,3 @@ def test_back_to_back_is_not_an_overlap() -> None:
     assert not overlaps(nine, 50, nine + timedelta(minutes=50), 50)
     assert overlaps(nine, 50, nine + timedelta(minutes=49), 50)
     assert overlaps(nine + timedelta(minutes=10), 10, nine, 60)  # inside another
-
-
-def test_notes_refuse_control_characters_and_keep_everything_else() -> None:
-    assert (
-        clean_text("  O'Brien <Sam> & Co 🙂 ", field="note", what="note", limit=50) == "O'Brien <Sam> & Co 🙂"
-    )
-    assert clean_text("a\nb", field="note", what="note", limit=50) == "a b"
-    assert clean_text("a\nb", field="o", what="outcome", limit=50, multiline=True) == "a\nb"
-    with pytest.raises(SchedulingProblem, match="control characters"):
-        clean_text("a\x00b", field="note", what="note", limit=50)
-    with pytest.raises(SchedulingProblem, match="at most 5 characters"):
-        clean_text("abcdef", field="note", what="note", limit=5)
