@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrclinic.domain.accounts import password_problem, password_strength
+from hrclinic.domain.accounts import assess_password
 from ui.icons import icon
 from ui.theme import colours, heading_font
 
-STRENGTH_WORDS = ["Too weak", "Fair", "Good", "Strong", "Very strong"]
+# zxcvbn's 0-4 score in words; a new password needs 3 (hrclinic.domain.accounts.MIN_PASSWORD_SCORE)
+STRENGTH_WORDS = ["Very weak", "Weak", "Not strong enough", "Strong", "Very strong"]
 
 
 def label(text: str, role: str | None = None, *, wrap: bool = True, name: str | None = None) -> QLabel:
@@ -115,19 +116,20 @@ class StrengthMeter(QWidget):
         self.score = 0
 
     def update_for(self, password: str, username: str = "") -> None:
-        """Recompute for the password being typed."""
-        problem = password_problem(password, username=username) if password else None
-        self.score = 0 if problem or not password else password_strength(password)
+        """Recompute for the password being typed: the estimator's score and its advice in words."""
+        assessment = assess_password(password, username=username) if password else None
+        self.score = assessment.score if assessment else 0
         self.bar.setValue(self.score)
         c = colours()
         colour = c.imminent if self.score <= 1 else (c.serious if self.score == 2 else c.positive)
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
-        if not password:
-            self.text.setText("Use a few words together: long is stronger than complicated.")
-        elif problem:
-            self.text.setText(STRENGTH_WORDS[0])
+        if assessment is None:
+            text = "Use a few words together: long is stronger than complicated."
         else:
-            self.text.setText(STRENGTH_WORDS[self.score])
+            detail = assessment.problem or assessment.advice
+            text = f"{STRENGTH_WORDS[self.score]}. {detail}" if detail else f"{STRENGTH_WORDS[self.score]}."
+        self.text.setText(text)
+        self.bar.setAccessibleDescription(text)
         self.changed.emit(self.score)
 
 

@@ -20,7 +20,7 @@ from hrclinic.domain.roles import Permission, Role, holds_clinical_vault, may
     [
         ("", "Enter a password"),
         ("short", "at least 10"),
-        ("aaaaaaaaaaaa", "different characters"),
+        ("aaaaaaaaaaaa", "Repeats"),
         ("password123", "most common"),
         ("xx-owner-xx-1", "user name"),
     ],
