@@ -80,13 +80,26 @@ KEY_INTRODUCTIONS = frozenset(
         AuditAction.USER_ADDED,
         AuditAction.PASSWORD_RESET_BY_OWNER,
         AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
+        AuditAction.USER_REACTIVATED,
     }
 )
 # Rows the recovery key signs (it is the root of trust: it vouches for the first owner, and for
-# anyone who resets their password with it).
+# anyone who resets their password with it). Only the recovery key may sign them.
 RECOVERY_SIGNED = frozenset({AuditAction.CLINIC_CREATED, AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY})
 # Rows after which the target's keys may sign nothing more.
 KEY_RETIREMENTS = frozenset({AuditAction.USER_DEACTIVATED})
+# Rows that give every key of the target a new role (details: role).
+KEY_ROLE_CHANGES = frozenset({AuditAction.USER_ROLE_CHANGED})
+# User management: only a key whose holder is an owner at that point in the chain may sign these.
+OWNER_SIGNED = frozenset(
+    {
+        AuditAction.USER_ADDED,
+        AuditAction.PASSWORD_RESET_BY_OWNER,
+        AuditAction.USER_DEACTIVATED,
+        AuditAction.USER_REACTIVATED,
+        AuditAction.USER_ROLE_CHANGED,
+    }
+)
 
 
 def key_introduction(user_id: str, key_id: str, public: bytes) -> dict[str, DetailValue]:

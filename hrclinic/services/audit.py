@@ -12,15 +12,13 @@ from sqlalchemy.orm import Session
 
 from hrclinic.domain.audit import (
     GENESIS_HASH,
-    KEY_INTRODUCTIONS,
-    KEY_RETIREMENTS,
-    RECOVERY_SIGNED,
     AuditAction,
     AuditContent,
     DetailValue,
     chain_hash,
     check_details,
 )
+from hrclinic.domain.audit_trust import TrustedKey, TrustTable
 from hrclinic.store.records import AuditEventRecord, AuditHeadRecord
 from hrclinic.vault.recovery import recovery_signer_id
 from hrclinic.vault.signing import AuditSigner, signature_valid
@@ -86,10 +84,18 @@ def content_of(row: AuditEventRecord) -> AuditContent:
 
 @dataclass
 class ChainReport:
-    """The result of walking the audit chain."""
+    """The result of walking the audit chain.
+
+    ``trusted_keys`` is the trust at the end of the walk (signing key id -> key; the recovery root
+    included, with no owner); ``head_seq`` and ``head_hash`` are those of the last row walked
+    (0 and the genesis hash for an empty chain), whether or not that row was sound.
+    """
 
     rows: int = 0
     problems: list[str] = field(default_factory=list)
+    trusted_keys: dict[str, TrustedKey] = field(default_factory=dict)
+    head_seq: int = 0
+    head_hash: bytes = GENESIS_HASH
 
     @property
     def sound(self) -> bool:
@@ -97,24 +103,16 @@ class ChainReport:
         return not self.problems
 
 
-@dataclass
-class _TrustedKey:
-    owner: str | None  # None: the recovery key, which may sign for anyone (only RECOVERY_SIGNED rows)
-    public: bytes
-    retired: bool = False
-
-
 def verify_chain(session: Session, recovery_signing_public: bytes, *, max_problems: int = 20) -> ChainReport:
     """Recompute every hash and check every signature, in order, streaming the rows.
 
     Trust starts from the recovery key's signing key (carried in the verifying user's authenticated
     key ring) and grows only through rows that introduce a key and are themselves valid, so keys
-    planted in the database by someone with file access are never trusted.
+    planted in the database by someone with file access are never trusted. A row that introduces,
+    retires or re-roles a key without the authority for it is reported and changes no trust.
     """
     report = ChainReport()
-    trusted: dict[str, _TrustedKey] = {
-        str(recovery_signer_id(recovery_signing_public)): _TrustedKey(None, recovery_signing_public)
-    }
+    trust = TrustTable(str(recovery_signer_id(recovery_signing_public)), recovery_signing_public)
     previous, expected_seq = GENESIS_HASH, 1
 
     def problem(text: str) -> None:
@@ -126,6 +124,7 @@ def verify_chain(session: Session, recovery_signing_public: bytes, *, max_proble
     )
     for row in rows:
         report.rows += 1
+        report.head_seq, report.head_hash = row.seq, row.row_hash
         if row.seq != expected_seq:
             problem(f"audit rows {expected_seq}..{row.seq - 1} are missing (deleted)")
         expected_seq = row.seq + 1
@@ -137,27 +136,20 @@ def verify_chain(session: Session, recovery_signing_public: bytes, *, max_proble
         except ValueError:
             problem(f"audit row {row.seq} has unreadable details")
             continue
-        details = content.details
         if chain_hash(row.prev_hash, content) != row.row_hash:
             problem(f"audit row {row.seq} was altered after it was written")
             continue
-        signer = trusted.get(row.signer_key_id)
-        if signer is None:
-            problem(f"audit row {row.seq} is signed with a key the chain never introduced")
+        refused = trust.signer_problem(content)
+        if refused:
+            problem(refused)
             continue
-        if signer.owner is None and row.action not in RECOVERY_SIGNED:
-            problem(f"audit row {row.seq} is signed with the recovery key, which does not sign {row.action}")
-            continue
-        if signer.owner is not None and signer.owner != row.actor_id:
-            problem(f"audit row {row.seq} is signed by someone other than its actor")
-            continue
-        if signer.retired:
-            problem(f"audit row {row.seq} is signed with a key retired before it was written")
-            continue
-        if not signature_valid(signer.public, row.signature, row.row_hash):
+        if not signature_valid(trust.keys[row.signer_key_id].public_key, row.signature, row.row_hash):
             problem(f"audit row {row.seq} has an invalid signature")
             continue
-        _apply_trust_changes(row.action, row.target_id, details, trusted)
+        refused = trust.apply(content)
+        if refused:
+            problem(refused)
+    report.trusted_keys = dict(trust.keys)
     head = session.get(AuditHeadRecord, 1)
     if head is None:
         if report.rows:
@@ -165,18 +157,3 @@ def verify_chain(session: Session, recovery_signing_public: bytes, *, max_proble
     elif head.seq != expected_seq - 1 or head.row_hash != previous:
         problem("the audit chain ends before its recorded head (rows removed from the end)")
     return report
-
-
-def _apply_trust_changes(
-    action: str, target_id: str | None, details: dict[str, DetailValue], trusted: dict[str, _TrustedKey]
-) -> None:
-    if action in KEY_INTRODUCTIONS and "signing_key_id" in details:
-        try:
-            public = bytes.fromhex(str(details["signing_public"]))
-        except (KeyError, ValueError):
-            return
-        trusted[str(details["signing_key_id"])] = _TrustedKey(str(details.get("key_owner")), public)
-    if action in KEY_RETIREMENTS and target_id is not None:
-        for key in trusted.values():
-            if key.owner == target_id:
-                key.retired = True

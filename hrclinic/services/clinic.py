@@ -261,7 +261,12 @@ def unlock(
     kdf: KdfParams = DEFAULT_KDF,
     audit_login: bool = True,
 ) -> UnlockedClinic:
-    """Log in: unwrap the user's key ring, open and upgrade the database, audit the log-in."""
+    """Log in: unwrap the user's key ring, open and upgrade the database, audit the log-in.
+
+    With ``audit_login=False`` (``hrclinic verify``) opening writes no audit row at all, so nothing
+    is chained onto an unchecked chain; the caller records an upgrade (``clinic.migration``) once
+    it knows the chain is sound.
+    """
     paths = ClinicPaths(Path(data_dir))
     ring = load_ring(paths)
     name = normalise_username(username)
@@ -278,7 +283,8 @@ def unlock(
         note_failed_login(paths.failed_logins, name, "wrong_password")
         raise
     return open_with_keys(
-        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None
+        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None,
+        audit_upgrade=audit_login,
     )
 
 
@@ -290,6 +296,7 @@ def open_with_keys(
     *,
     kdf: KdfParams = DEFAULT_KDF,
     action: AuditAction | None = AuditAction.LOGIN,
+    audit_upgrade: bool = True,
 ) -> UnlockedClinic:
     """Open the database with an unwrapped key ring (after a password or computer log-in)."""
     if not paths.database.exists():
@@ -313,7 +320,7 @@ def open_with_keys(
             )
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
         with opened.uow() as uow:
-            if migration.upgraded and migration.from_revision is not None:
+            if audit_upgrade and migration.upgraded and migration.from_revision is not None:
                 append_event(
                     uow.session,
                     opened.signer,

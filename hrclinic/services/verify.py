@@ -44,12 +44,28 @@ class VerifyReport:
 def verify_clinic(
     data_dir: Path, username: str, password: str, *, kdf: KdfParams = DEFAULT_KDF
 ) -> VerifyReport:
-    """Unlock as ``username`` and run every check; audits the run when the data is sound."""
+    """Unlock as ``username`` and run every check; audits the run when the data is sound.
+
+    Nothing is appended to the audit chain before the result is known, and nothing at all when a
+    check fails: a row signed onto a chain with problems would vouch for it. A schema upgrade made
+    while opening is recorded only with a sound result.
+    """
     clinic = unlock(data_dir, username, password, kdf=kdf, audit_login=False)
     try:
         report = check_unlocked(clinic)
         if report.sound:
             with clinic.uow() as uow:
+                migration = clinic.migration
+                if migration.upgraded and migration.from_revision is not None:
+                    append_event(
+                        uow.session,
+                        clinic.signer,
+                        AuditAction.DATABASE_UPGRADED,
+                        details={
+                            "from_revision": migration.from_revision,
+                            "to_revision": migration.to_revision,
+                        },
+                    )
                 append_event(
                     uow.session,
                     clinic.signer,
