@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from hrclinic.domain.passwords import estimate, is_common_password
+from hrclinic.domain.text import TextRefused, check_line, is_text, require_str
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -20,23 +21,14 @@ _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 MIN_PASSWORD_SCORE = 3
 
 
-def is_text(value: str) -> bool:
-    """False for strings that cannot be stored as UTF-8 (lone surrogates from a broken terminal)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def normalise_username(text: str) -> str:
     """The canonical form of a user name: trimmed, NFKC, case-folded."""
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
 def username_problem(text: str) -> str | None:
-    """Why a user name cannot be used, or None when it can."""
-    if not is_text(text):
+    """Why a user name cannot be used, or None when it can (a non-str is a TypeError)."""
+    if not is_text(require_str(text, "username")):
         return "The user name contains characters that are not valid text."
     name = normalise_username(text)
     if not name:
@@ -52,16 +44,14 @@ def username_problem(text: str) -> str | None:
 
 
 def display_name_problem(text: str) -> str | None:
-    """Why a display name cannot be used, or None when it can."""
-    name = text.strip()
+    """Why a display name cannot be used, or None when it can: the text rule for a name, stored
+    exactly as typed but for the ends (a non-str is a TypeError)."""
+    try:
+        name = check_line(text, field="display_name", what="name", limit=MAX_DISPLAY_NAME_LENGTH)
+    except TextRefused as refused:
+        return refused.message
     if not name:
         return "Enter the name to show for this person."
-    if not is_text(name):
-        return "The name contains characters that are not valid text; retype it."
-    if len(name) > MAX_DISPLAY_NAME_LENGTH:
-        return f"A name can be at most {MAX_DISPLAY_NAME_LENGTH} characters."
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        return "The name contains control characters; retype it."
     return None
 
 

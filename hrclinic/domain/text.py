@@ -66,7 +66,7 @@ def is_text(value: str) -> bool:
 def clean_line(text: object, *, field: str, what: str, limit: int = MAX_LINE) -> str:
     """A one-line answer, trimmed; a pasted line break or tab becomes a space. Refuses what
     :func:`check_line` refuses."""
-    value = _require_str(text, field)
+    value = require_str(text, field)
     for brk in (*_LINE_BREAKS, "\t"):
         value = value.replace(brk, " ")
     return check_line(value, field=field, what=what, limit=limit)
@@ -77,7 +77,7 @@ def check_line(text: object, *, field: str, what: str, limit: int = MAX_LINE) ->
 
     For callers that store what they were given (so nothing may be changed but the ends): a line
     break or tab inside the text is refused rather than replaced."""
-    value = _require_str(text, field)
+    value = require_str(text, field)
     _refuse_unencodable(value, field, what)
     trimmed = value.strip()
     for index, ch in enumerate(trimmed):
@@ -96,7 +96,7 @@ def check_line(text: object, *, field: str, what: str, limit: int = MAX_LINE) ->
 def clean_text(text: object, *, field: str, what: str, limit: int = MAX_TEXT) -> str:
     """A multi-line answer kept as said (not trimmed): line endings become "\\n"; line breaks and
     tabs are kept; other control characters and the embedding and override controls are refused."""
-    value = _require_str(text, field)
+    value = require_str(text, field)
     _refuse_unencodable(value, field, what)
     for brk in _LINE_BREAKS:
         value = value.replace(brk, "\n")
@@ -109,7 +109,9 @@ def clean_text(text: object, *, field: str, what: str, limit: int = MAX_TEXT) ->
     return value
 
 
-def _require_str(value: object, field: str) -> str:
+def require_str(value: object, field: str) -> str:
+    """``value`` itself when it is a str; otherwise a ``TypeError`` naming ``field`` and the type
+    received (a programming error at a service's boundary, never a person's mistake)."""
     if not isinstance(value, str):
         raise TypeError(f"{field} must be a str, not {type(value).__name__}")
     return value

@@ -14,13 +14,13 @@ from sqlalchemy import Engine, select
 
 from hrclinic.domain.accounts import (
     display_name_problem,
-    is_text,
     normalise_username,
     password_problem,
     username_problem,
 )
 from hrclinic.domain.audit import AuditAction, key_introduction
 from hrclinic.domain.roles import Permission, Role, may
+from hrclinic.domain.text import check_line, require_str
 from hrclinic.errors import (
     AccountInactive,
     ClinicExists,
@@ -119,18 +119,13 @@ class UnlockedClinic:
 
 
 def validate_new_clinic(clinic_name: str, username: str, display_name: str, password: str) -> None:
-    """Check the first-run answers, naming the field that needs attention."""
-    name = clinic_name.strip()
+    """Check the first-run answers, naming the field that needs attention. The names follow the
+    one text rule (kept as typed but for the ends, so it refuses rather than changes)."""
+    require_str(username, "username")
+    require_str(password, "password")
+    name = check_line(clinic_name, field="clinic_name", what="clinic's name", limit=MAX_CLINIC_NAME)
     if not name:
         raise ValidationError("Enter the clinic's name.", field="clinic_name")
-    if not is_text(name):
-        raise ValidationError(
-            "The clinic's name contains characters that are not valid text.", field="clinic_name"
-        )
-    if len(name) > MAX_CLINIC_NAME:
-        raise ValidationError(
-            f"A clinic name can be at most {MAX_CLINIC_NAME} characters.", field="clinic_name"
-        )
     for field_name, problem in (
         ("username", username_problem(username)),
         ("display_name", display_name_problem(display_name)),
