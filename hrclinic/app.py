@@ -6,20 +6,17 @@ service functions they need), never this object's internals.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
-from hrclinic.domain.accounts import login_delay_seconds, normalise_username
+from hrclinic.domain.accounts import normalise_username
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
 from hrclinic.services import users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, load_ring, lock, unlock
-from hrclinic.services.failed_logins import recent_failures
+from hrclinic.services.failed_logins import login_wait
 from hrclinic.services.models import CreatedClinic
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
-
-FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class ClinicApp:
@@ -59,10 +56,9 @@ class ClinicApp:
             kdf=self.kdf,
         )
 
-    def login_delay(self, username: str) -> int:
-        """Seconds to wait before another attempt for ``username`` after repeated failures."""
-        name = normalise_username(username)
-        return login_delay_seconds(recent_failures(self.paths.failed_logins, name, FAILURE_WINDOW))
+    def login_wait(self, username: str) -> int:
+        """Seconds ``username`` must still wait before an attempt is tried (0: now); reads a file."""
+        return login_wait(self.paths.failed_logins, normalise_username(username))
 
     def unlock(self, username: str, password: str) -> UnlockedClinic:
         """Log in, replacing any earlier session."""

@@ -24,6 +24,14 @@ class WrongCredentials(HrclinicError):
     """The user name or password (or recovery key) did not unlock the clinic."""
 
 
+class TooManyAttempts(HrclinicError):
+    """Several attempts did not match: this one was refused without trying, ``seconds`` are left."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"Several attempts did not match. You can try again in {seconds} s.")
+        self.seconds = seconds
+
+
 class AccountInactive(HrclinicError):
     """The account exists but has been deactivated."""
 

@@ -15,13 +15,31 @@ from PySide6.QtWidgets import (
 )
 
 from hrclinic.app import ClinicApp
-from hrclinic.errors import WrongCredentials
+from hrclinic.errors import HrclinicError, TooManyAttempts, WrongCredentials
 from hrclinic.services.clinic import UnlockedClinic
 from ui.account_dialogs import RecoveryResetDialog
 from ui.icons import icon
 from ui.tasks import TaskRunner, error_message
 from ui.theme import colours
 from ui.widgets import BusyBar, PasswordField, label, primary_button, title
+
+
+class _Refused(HrclinicError):
+    """A log-in that did not match, with the wait it brought (read on the worker, not in a slot)."""
+
+    def __init__(self, message: str, wait: int) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def _attempt(app: ClinicApp, username: str, password: str) -> UnlockedClinic:
+    """Runs on the worker: try the log-in; when it does not match, say how long to wait now."""
+    try:
+        return app.unlock(username, password)
+    except TooManyAttempts:
+        raise
+    except WrongCredentials as exc:
+        raise _Refused(exc.message, app.login_wait(username)) from exc
 
 
 class LoginPage(QWidget):
@@ -42,6 +60,8 @@ class LoginPage(QWidget):
         self._app = clinic_app
         self._runner = runner
         self._wait_left = 0
+        self._refusal = ""  # what the wait follows (the sentence shown before the countdown)
+        self._computer_user: str | None = None
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._on_countdown_timeout)
@@ -111,6 +131,7 @@ class LoginPage(QWidget):
         self.login_button.clicked.connect(self._on_login_clicked)
         self.password.returnPressed.connect(self._on_login_clicked)
         self.username.returnPressed.connect(self.password.setFocus)
+        self.username.textEdited.connect(self._on_username_text_edited)
         self.computer_button.clicked.connect(self._on_computer_clicked)
         self.forgot_button.clicked.connect(self._on_forgot_clicked)
         self.refresh_computer_login()
@@ -122,14 +143,20 @@ class LoginPage(QWidget):
         self.password.clear()
         self.username.setText(username)
         self.state.setText(message)
+        self._end_wait()
         self.error.hide()
         self._set_busy(False)
         self.refresh_computer_login()
         (self.password if username else self.username).setFocus()
 
     def refresh_computer_login(self) -> None:
-        """Offer the computer log-in only where it is turned on."""
-        self.computer_button.setVisible(self._app.computer_login_user() is not None)
+        """Offer the computer log-in only where it is turned on (the key ring is read on the worker)."""
+        self.computer_button.setVisible(self._computer_user is not None)
+        self._runner.submit(self._app.computer_login_user, self._on_computer_user_loaded, owner=self)
+
+    def _on_computer_user_loaded(self, user: str | None) -> None:
+        self._computer_user = user
+        self.computer_button.setVisible(user is not None)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
@@ -157,14 +184,13 @@ class LoginPage(QWidget):
             self._show_error("Enter your password.")
             self.password.setFocus()
             return
-        wait = self._app.login_delay(username)
-        if wait > 0:
-            self._start_wait(wait)
+        if self._wait_left > 0:
             return
         self.error.hide()
         self._set_busy(True)
+        app = self._app
         self._runner.submit(
-            lambda: self._app.unlock(username, password), self._on_unlocked, self._on_login_failed, owner=self
+            lambda: _attempt(app, username, password), self._on_unlocked, self._on_login_failed, owner=self
         )
 
     def _on_unlocked(self, clinic: UnlockedClinic) -> None:
@@ -176,30 +202,41 @@ class LoginPage(QWidget):
         self._set_busy(False)
         self.password.clear()
         self.password.setFocus()
-        self._show_error(error_message(exc))
-        if isinstance(exc, WrongCredentials):
-            wait = self._app.login_delay(self.username.text())
-            if wait > 0:
-                self._start_wait(wait)
+        if isinstance(exc, TooManyAttempts):
+            self._start_wait("Several attempts did not match.", exc.seconds)
+        elif isinstance(exc, _Refused) and exc.wait > 0:
+            self._start_wait(exc.message, exc.wait)
+        else:
+            self._show_error(error_message(exc))
 
-    def _start_wait(self, seconds: int) -> None:
-        self._wait_left = seconds
+    def _start_wait(self, refusal: str, seconds: int) -> None:
+        """Count down the seconds the core asked for; the next attempt after it is really tried."""
+        self._refusal, self._wait_left = refusal, seconds
         self._show_wait()
         self._countdown.start()
         self._set_busy(False)
 
     def _show_wait(self) -> None:
-        self._show_error(f"Several attempts did not match. Wait {self._wait_left} s before trying again.")
+        left = f"You can try again in {self._wait_left} s." if self._wait_left else "You can try again now."
+        self._show_error(f"{self._refusal} {left}")
+
+    def _end_wait(self) -> None:
+        self._countdown.stop()
+        self._wait_left, self._refusal = 0, ""
 
     def _on_countdown_timeout(self) -> None:
-        self._wait_left -= 1
-        if self._wait_left <= 0:
+        self._wait_left = max(0, self._wait_left - 1)
+        self._show_wait()
+        if self._wait_left == 0:
             self._countdown.stop()
-            self._wait_left = 0
-            self.error.setText("You can try again now.")
             self._set_busy(False)
-        else:
-            self._show_wait()
+
+    def _on_username_text_edited(self, _text: str) -> None:
+        # the wait belongs to one account: someone else may try at once (the core says if not)
+        if self._wait_left:
+            self._end_wait()
+            self.error.hide()
+            self._set_busy(False)
 
     @property
     def wait_left(self) -> int:
@@ -209,7 +246,7 @@ class LoginPage(QWidget):
     # --- other ways in ------------------------------------------------------------------
 
     def _on_computer_clicked(self) -> None:
-        user = self._app.computer_login_user()
+        user = self._computer_user
         if user is None:
             return
         self._set_busy(True)

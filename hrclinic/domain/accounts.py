@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from hrclinic.domain.passwords import estimate, is_common_password
 from hrclinic.domain.text import TextRefused, check_line, is_text, require_str
@@ -126,4 +128,14 @@ def login_delay_seconds(recent_failures: int) -> int:
     """How long to wait before the next log-in attempt: none for the first few, then doubling."""
     if recent_failures < FREE_ATTEMPTS:
         return 0
-    return int(min(MAX_LOGIN_DELAY_SECONDS, 2 ** (recent_failures - FREE_ATTEMPTS + 1)))
+    return int(min(MAX_LOGIN_DELAY_SECONDS, 2 ** min(recent_failures - FREE_ATTEMPTS + 1, 16)))
+
+
+def seconds_until_next_attempt(recent_failures: int, last_failure: datetime | None, now: datetime) -> int:
+    """Seconds left before the next attempt is tried: the delay for ``recent_failures``, counted from
+    the last failure (whole seconds, rounded up; never more than the delay itself)."""
+    delay = login_delay_seconds(recent_failures)
+    if delay == 0 or last_failure is None:
+        return 0
+    left = math.ceil(delay - (now - last_failure).total_seconds())
+    return max(0, min(delay, left))

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     CLINIC_CREATED = "clinic.created"
     LOGIN = "session.login"
     LOGIN_FAILED = "session.login_failed"
+    FAILED_LOGINS_UNREADABLE = "session.failed_logins_unreadable"
     LOGIN_WITH_COMPUTER = "session.login_with_computer_login"
     LOCK = "session.lock"
     UNLOCK = "session.unlock"

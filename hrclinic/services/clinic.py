@@ -28,15 +28,18 @@ from hrclinic.errors import (
     FolderNotWritable,
     NotAClinic,
     PermissionDenied,
+    TooManyAttempts,
     ValidationError,
     WrongCredentials,
 )
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
 from hrclinic.services.failed_logins import (
-    clear_failed_logins,
+    ImportedFailures,
     import_failed_logins,
+    login_wait,
     note_failed_login,
+    settle_failed_logins,
 )
 from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
 from hrclinic.store.engine import sqlcipher_engine
@@ -267,6 +270,9 @@ def unlock(
     name = normalise_username(username)
     if not password:
         raise WrongCredentials("Enter your password.")
+    wait = login_wait(paths.failed_logins, name)
+    if wait:
+        raise TooManyAttempts(wait)  # refused before any Argon2 time is spent, and not counted
     entry = ring.user(name)
     if entry is None:
         burn_time_like_unwrap(password, kdf)
@@ -314,6 +320,7 @@ def open_with_keys(
                 user.id, user.username, user.display_name, Role(user.role), user.must_change_password
             )
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
+        imported: ImportedFailures | None = None
         with opened.uow() as uow:
             if audit_upgrade and migration.upgraded and migration.from_revision is not None:
                 append_event(
@@ -323,11 +330,11 @@ def open_with_keys(
                     details={"from_revision": migration.from_revision, "to_revision": migration.to_revision},
                 )
             if action is not None:
-                import_failed_logins(paths.failed_logins, uow.session, opened.signer)
+                imported = import_failed_logins(paths.failed_logins, uow.session, opened.signer)
                 append_event(uow.session, opened.signer, action, target_type="user", target_id=actor.user_id)
             uow.commit()
-        if action is not None:
-            clear_failed_logins(paths.failed_logins)
+        # this account's own wait ends; everyone else's failures keep counting
+        settle_failed_logins(paths.failed_logins, imported, cleared_user=entry.username)
         return opened
     except BaseException:
         engine.dispose()

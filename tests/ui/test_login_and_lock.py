@@ -79,24 +79,66 @@ def log_in_attempt(qtbot, shell: ShellWindow, who: tuple[str, str]) -> None:
     settle(qtbot, shell.runner)
 
 
-def test_repeated_failures_bring_a_growing_wait(qtbot, shell: ShellWindow, clinic_dir: ClinicFixture) -> None:
-    for _ in range(3):
-        assert shell.login.wait_left == 0
-        log_in_attempt(qtbot, shell, ("owner", "guessing again"))
-    first_wait = shell.login.wait_left
-    assert first_wait > 0
-    assert not shell.login.login_button.isEnabled()
-    assert f"Wait {first_wait} s" in shell.login.error.text()
-    # further failures (recorded while locked) make the next wait longer
-    from hrclinic.services.failed_logins import note_failed_login
+def test_repeated_failures_bring_a_growing_wait_then_a_real_attempt(
+    qtbot, shell: ShellWindow, clinic_dir: ClinicFixture, monkeypatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
 
-    note_failed_login(clinic_dir.data_dir / "failed-logins.jsonl", "owner", "wrong_password")
-    assert shell._app.login_delay("owner") > first_wait
-    # the countdown runs out and the button comes back
-    while shell.login.wait_left:
-        shell.login._on_countdown_timeout()
-    assert shell.login.login_button.isEnabled()
-    assert "try again now" in shell.login.error.text()
+    from hrclinic.services import failed_logins
+
+    now = [datetime.now(UTC)]
+    monkeypatch.setattr(failed_logins, "utc_now", lambda: now[0])
+    page = shell.login
+    for _ in range(3):
+        assert page.wait_left == 0
+        log_in_attempt(qtbot, shell, ("owner", "guessing again"))
+    assert page.wait_left == 2
+    assert not page.login_button.isEnabled()
+    assert page.error.text() == "The user name or password is not right. You can try again in 2 s."
+
+    # Enter during the wait starts nothing (and says nothing new)
+    type_text(page.password, OWNER[1])
+    QTest.keyClick(page.password, Qt.Key.Key_Return)
+    assert not shell.runner.busy and shell.workspace is None
+    assert page.error.text().endswith("You can try again in 2 s.")
+
+    page._on_countdown_timeout()
+    assert page.error.text() == "The user name or password is not right. You can try again in 1 s."
+    page._on_countdown_timeout()
+    assert page.wait_left == 0 and page.login_button.isEnabled()
+    assert page.error.text() == "The user name or password is not right. You can try again now."
+
+    # once the wait has passed, the next attempt is really tried: a fourth failure doubles the wait
+    now[0] += timedelta(seconds=2)
+    log_in_attempt(qtbot, shell, ("owner", "still guessing"))
+    assert page.wait_left == 4
+    assert page.error.text() == "The user name or password is not right. You can try again in 4 s."
+
+    # a fresh page (the app restarted) learns the wait from the core, which tries nothing
+    page.reset(username="")
+    log_in_attempt(qtbot, shell, OWNER)
+    assert shell.workspace is None
+    assert page.error.text() == "Several attempts did not match. You can try again in 4 s."
+    while page.wait_left:
+        page._on_countdown_timeout()
+    assert page.error.text() == "Several attempts did not match. You can try again now."
+
+    now[0] += timedelta(seconds=4)
+    log_in_attempt(qtbot, shell, OWNER)  # the right password, really tried
+    assert shell.workspace is not None
+
+
+def test_the_wait_belongs_to_one_account(qtbot, shell: ShellWindow, clinic_dir: ClinicFixture) -> None:
+    page = shell.login
+    for _ in range(3):
+        log_in_attempt(qtbot, shell, ("owner", "guessing again"))
+    assert page.wait_left > 0 and not page.login_button.isEnabled()
+    page.username.clear()
+    type_text(page.username, FRONT_DESK[0])  # someone else steps up to the computer
+    assert page.wait_left == 0 and page.login_button.isEnabled() and not page.error.isVisible()
+    type_text(page.password, FRONT_DESK[1])
+    QTest.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shell.workspace is not None, timeout=20_000)
 
 
 def test_idle_lock_hides_every_record(
