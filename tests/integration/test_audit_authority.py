@@ -262,7 +262,10 @@ def test_a_failed_verify_appends_nothing(clinic_dir: ClinicFixture) -> None:
     report = verify_clinic(clinic_dir.data_dir, *OWNER, kdf=FAST_KDF)
     assert not report.sound and any("not an owner" in p for p in report.problems)
     assert _row_count(clinic_dir, key) == before
-    assert (clinic_dir.data_dir / "failed-logins.jsonl").exists()  # left for the next real log-in
+    owner = clinic_dir.login(OWNER)  # the failed log-in is audited by the next real log-in instead
+    with owner.uow() as uow:
+        later = set(uow.session.scalars(select(AuditEventRecord.action).where(AuditEventRecord.seq > before)))
+    assert AuditAction.LOGIN_FAILED in later
 
 
 def _downgrade(clinic_dir: ClinicFixture, registry_key: bytes) -> None:
