@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hrclinic.domain.roles import Role
+from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
 from hrclinic.services import clients, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
 from hrclinic.services.registry import IntakeForm
+from hrclinic.services.reseal import convert_legacy_values
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 
 DEMO_CLINIC_NAME = "Riverside Harm Reduction Practice (demo)"
@@ -85,6 +87,7 @@ def build_demo(
     say = progress or (lambda _text: None)
     if demo_exists(data_dir):
         say(f"Reopening the demo clinic in {data_dir}")
+        _convert_legacy_values(data_dir, kdf, say)
         return False
     owner = DEMO_USERS[0]
     say(f"Creating the demo clinic in {data_dir}")
@@ -124,6 +127,21 @@ def build_demo(
     finally:
         lock(clinic)
     return True
+
+
+def _convert_legacy_values(data_dir: Path, kdf: KdfParams, say: Progress) -> None:
+    """A demo clinic made by an earlier version: re-seal its values bound to their person and author."""
+    owner = DEMO_USERS[0]
+    try:
+        clinic = unlock(data_dir, owner.username, owner.password, kdf=kdf)
+    except HrclinicError:
+        return  # the owner's password was changed: the app converts when an owner or clinician logs in
+    try:
+        converted = convert_legacy_values(clinic)
+        if converted:
+            say(f"Re-sealed {converted:,} entries written by an earlier version (bound to their person)")
+    finally:
+        lock(clinic)
 
 
 def _demo_parts() -> list[tuple[str, Callable[[UnlockedClinic, random.Random], None]]]:

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -285,9 +284,9 @@ def _note_counts(spec: SizeSpec, rng: random.Random) -> list[int]:
     return [spec.largest_chart, *counts]
 
 
-def _seal(sealer: Sealer, descriptor: SealedText, row_id: uuid.UUID, text: str) -> bytes:
-    """Seal a value exactly as the record's sealed attribute would."""
-    context = descriptor.context(SimpleNamespace(id=row_id))
+def _seal(sealer: Sealer, descriptor: SealedText, row_id: uuid.UUID, text: str, **bound: object) -> bytes:
+    """Seal a value exactly as the record's sealed attribute would (bound to its row and owners)."""
+    context = descriptor.context_for(row_id, **bound)
     return sealer.seal(
         text.encode("utf-8"), vault=descriptor.vault, context=context, deposit=descriptor.deposit
     )
@@ -403,7 +402,9 @@ def populate(
                     "client_id": client["id"],
                     "author_id": author,
                     "written_at": written,
-                    "body_sealed": _seal(sealer, body, note_id, _note_text(rng)),
+                    "body_sealed": _seal(
+                        sealer, body, note_id, _note_text(rng), client_id=client["id"], author_id=author
+                    ),
                 }
 
     answers_descriptor = OverdoseScreeningRecord.__dict__["answers"]
@@ -435,13 +436,19 @@ def populate(
                 }
                 for f in factor_ids
             ]
+            screener = rng.choice(screeners)
             yield {
                 "id": screening_id,
                 "client_id": client["id"],
-                "screened_by": rng.choice(screeners),
+                "screened_by": screener,
                 "screened_at": client["created_at"],
                 "answers_sealed": _seal(
-                    sealer, answers_descriptor, screening_id, json.dumps({"version": 1, "answers": answers})
+                    sealer,
+                    answers_descriptor,
+                    screening_id,
+                    json.dumps({"version": 1, "answers": answers}),
+                    client_id=client["id"],
+                    screened_by=screener,
                 ),
             }
 

@@ -55,6 +55,9 @@ class AuditAction(StrEnum):
     SCREENING_RECORDED = "screening.recorded"
     SCREENING_VIEWED = "screening.viewed"
     FLAGS_VIEWED = "flags.viewed"
+    # sealed values: one that failed to open (table, column, row id), a re-seal run (counts)
+    SEALED_VALUE_UNOPENABLE = "sealed_value.unopenable"
+    SEALED_VALUES_RESEALED = "sealed_values.resealed"
     # front desk: appointments and outreach
     APPOINTMENT_BOOKED = "appointment.booked"
     APPOINTMENT_MOVED = "appointment.moved"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -13,6 +14,24 @@ class VaultKind(StrEnum):
     PERSONAL = "personal"  # one per user, every role: that user's unsaved drafts
 
 
+UNOPENABLE_TEXT = "This entry cannot be opened; it may have been altered."
+
+
 def field_context(table: str, column: str, row_id: str) -> bytes:
-    """Associated data binding a sealed value to its table, column and row."""
+    """Associated data of values written before owner binding (v1): table, column and row only.
+
+    Still used to open such values until they are re-sealed (hrclinic.services.reseal)."""
     return f"hrclinic/field/v1|{table}|{column}|{row_id}".encode()
+
+
+def bound_field_context(table: str, column: str, row_id: str, bound: Sequence[tuple[str, str]]) -> bytes:
+    """Associated data binding a sealed value to its table, column, row and owners (v2).
+
+    ``bound`` names the people the value belongs to, e.g. (("client", id), ("author", id)), so a
+    row re-pointed to another person or author no longer opens."""
+    parts = ["hrclinic/field/v2", table, column, row_id]
+    for name, value in bound:
+        if not name.isidentifier() or any(c in value for c in "|=\n"):
+            raise ValueError(f"cannot bind a sealed value to {name}={value!r}")
+        parts.append(f"{name}={value}")
+    return "|".join(parts).encode()

@@ -13,6 +13,7 @@ from hrclinic.errors import NotFound, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary, NoteDetail
+from hrclinic.services.sealed_values import UnopenableValues
 from hrclinic.store.records import ClientRecord, ClinicalNoteRecord, UserRecord
 
 MAX_NOTE = 200_000
@@ -101,10 +102,14 @@ def read_clinical_notes(clinic: UnlockedClinic, client_id: uuid.UUID) -> list[No
             .where(ClinicalNoteRecord.client_id == client_id)
             .order_by(ClinicalNoteRecord.written_at.desc())
         ).all()
-        notes = [
-            NoteDetail(n.id, n.client_id, n.author_id, author, n.written_at, n.body or "")
-            for n, author in rows
-        ]
+        bad = UnopenableValues()  # one altered or moved note stays one marked note
+        notes = []
+        for n, author in rows:
+            body = bad.read(n, "body")
+            notes.append(
+                NoteDetail(n.id, n.client_id, n.author_id, author, n.written_at, body.text, body.unopenable)
+            )
+        bad.audit(uow.session, clinic.signer)
         append_event(
             uow.session,
             clinic.signer,

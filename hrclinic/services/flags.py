@@ -18,6 +18,7 @@ from hrclinic.domain.screening import proposal_reasons
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import overdose_checklist
+from hrclinic.services.sealed_values import UnopenableValues
 from hrclinic.store.records import ClientRecord, OverdoseScreeningRecord, UserRecord
 
 
@@ -32,6 +33,7 @@ class FlagProposalRow:
     screened_at: datetime
     screened_by: str
     reasons: tuple[str, ...]
+    unopenable: bool = False  # the checklist did not open (altered or moved): listed so someone looks
 
 
 def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
@@ -53,6 +55,7 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
                 OverdoseScreeningRecord.client_id,
                 OverdoseScreeningRecord.screened_at,
                 OverdoseScreeningRecord.answers_sealed,
+                OverdoseScreeningRecord.screened_by,
                 ClientRecord.record_number,
                 ClientRecord.preferred_name,
                 ClientRecord.status,
@@ -70,14 +73,20 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
         ).all()
         found = []
         sealed = OverdoseScreeningRecord.answers  # the descriptor opens plain columns: no records are built
-        for screening_id, client_id, screened_at, blob, number, name, status, by in rows:
-            payload = json.loads(sealed.open_for(screening_id, blob) or "{}")
+        bad = UnopenableValues()  # one altered or moved checklist stays one marked row
+        for screening_id, client_id, screened_at, blob, screener, number, name, status, by in rows:
+            opened = bad.open_selected(sealed, screening_id, blob, client_id=client_id, screened_by=screener)
+            if opened.unopenable:
+                found.append(FlagProposalRow(client_id, number, name, status, screened_at, by, (), True))
+                continue
+            payload = json.loads(opened.text or "{}")
             answers = {str(a.get("id")): str(a.get("answer")) for a in payload.get("answers", [])}
             reasons = proposal_reasons(checklist, answers)
             if reasons:
                 found.append(
                     FlagProposalRow(client_id, number, name, status, screened_at, by, tuple(reasons))
                 )
+        bad.audit(s, clinic.signer)
         append_event(s, clinic.signer, AuditAction.FLAGS_VIEWED, details={"proposals": len(found)})
         uow.commit()
     return found

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.vaults import VaultKind
-from hrclinic.errors import ValidationError
+from hrclinic.errors import PermissionDenied, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import DETAIL_FIELDS, PersonDetail, _live, person_detail
+from hrclinic.services.sealed_values import UnopenableValues, sealed_columns
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import (
     AppointmentRecord,
@@ -25,6 +26,7 @@ from hrclinic.store.records import (
     OutreachTaskRecord,
     OverdoseScreeningRecord,
 )
+from hrclinic.store.sealed import SealedText
 
 _MOVABLE = (
     ClinicalNoteRecord,
@@ -41,14 +43,33 @@ _FILLABLE = (*DETAIL_FIELDS, "date_of_birth", "birth_year")
 def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUID) -> PersonDetail:
     """Two records of one person become one (owners only): everything of ``merge_id`` moves to
     ``keep_id``, empty details are filled in, its names become aliases; the merged record stays,
-    marked merged, so nothing is lost and the audit trail can follow it."""
+    marked merged, so nothing is lost and the audit trail can follow it. Sealed values bound to the
+    person are re-sealed for ``keep_id`` as they move (which needs the clinical vault); one that
+    cannot be opened moves as it is, still unopenable."""
     clinic.require(Permission.MERGE_RECORDS, "merge records")
+    if not clinic.sealer.can_open(VaultKind.CLINICAL):
+        raise PermissionDenied("Merging moves clinical content, which needs the clinical vault.")
     if keep_id == merge_id:
         raise ValidationError("Choose two different records to merge.")
+    bound_to_person: dict[type[Any], list[SealedText]] = {}
+    for sealed_column in sealed_columns(VaultKind.CLINICAL):
+        if sealed_column.model in _MOVABLE and "client_id" in sealed_column.descriptor.bind:
+            bound_to_person.setdefault(sealed_column.model, []).append(sealed_column.descriptor)
     with clinic.uow() as uow:
         s = uow.session
         keep, gone = _live(s, keep_id), _live(s, merge_id)
-        moved = 0
+        moved = resealed = 0
+        bad = UnopenableValues()
+        for model, descriptors in bound_to_person.items():
+            for row in s.scalars(select(model).where(model.client_id == merge_id)):
+                opened = [(d, bad.read(row, d.column)) for d in descriptors]  # under the old binding
+                row.client_id = keep_id
+                for descriptor, value in opened:
+                    if not value.unopenable and getattr(row, descriptor.column_attr) is not None:
+                        setattr(row, descriptor.column, value.text)  # sealed again for the surviving record
+                        resealed += 1
+                moved += 1
+        s.flush()
         for model in _MOVABLE:
             result = cast(
                 CursorResult[Any],
@@ -65,10 +86,11 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
         keep.aliases = "\n".join(aliases)
         for sealed in ("reason_own_words_sealed", "change_own_words_sealed"):
             if getattr(keep, sealed) is None and getattr(gone, sealed) is not None:
-                if not clinic.sealer.can_open(VaultKind.CLINICAL):
-                    continue  # only owners merge, and they hold the vault; never copy what cannot be read
                 column = sealed.removesuffix("_sealed")
-                setattr(keep, column, getattr(gone, column))
+                words = bad.read(gone, column)
+                if not words.unopenable:  # never copy what cannot be read: it stays on the merged record
+                    setattr(keep, column, words.text)
+                    resealed += 1
         s.add(
             ClientStatusChangeRecord(
                 client_id=merge_id,
@@ -85,7 +107,13 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
             AuditAction.CLIENT_MERGED,
             target_type="client",
             target_id=keep_id,
-            details={"merged_id": str(merge_id), "moved_rows": moved},
+            details={
+                "merged_id": str(merge_id),
+                "moved_rows": moved,
+                "resealed": resealed,
+                "unopenable": len(bad.found),
+            },
         )
+        bad.audit(s, clinic.signer)
         uow.commit()
     return person_detail(clinic, keep_id, audit=False)

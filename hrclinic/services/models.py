@@ -75,3 +75,4 @@ class NoteDetail:
     author_name: str
     written_at: datetime
     body: str
+    unopenable: bool = False  # the sealed text did not open (altered or moved): show UNOPENABLE_TEXT

@@ -28,6 +28,7 @@ from hrclinic.paths import resource_path
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary
+from hrclinic.services.sealed_values import UnopenableValues
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import (
     ClientNeedRecord,
@@ -139,6 +140,7 @@ class ScreeningView:
     screened_by: str
     answers: tuple[ScreeningAnswer, ...]
     proposal: tuple[str, ...]  # reasons an overdose-risk flag is proposed (empty: none)
+    unopenable: bool = False  # the answers did not open (altered or moved): show UNOPENABLE_TEXT
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class PersonDetail:
     reason_own_words: str = ""
     change_own_words: str = ""
     screenings: tuple[ScreeningView, ...] = field(default=())
+    unopenable: tuple[str, ...] = ()  # own-words fields that did not open (altered or moved)
 
     @property
     def birth_text(self) -> str:
@@ -361,16 +364,29 @@ def update_person(
     expected_version: int,
     today: date | None = None,
 ) -> PersonDetail:
-    """Change registry details. The person's own words change only when given (clinicians read them)."""
+    """Change registry details. The person's own words: clinicians change them; front desk (who cannot
+    read them back) may record them only where none are recorded yet, never over existing ones."""
     clinic.require(Permission.EDIT_REGISTRY, "edit records")
     clean = _clean(form, today or _today())
+    clinician = may(clinic.actor.role, Permission.READ_CLINICAL)
     with clinic.uow() as uow:
         record = _live(uow.session, client_id)
         _check_version(record, expected_version)
         _apply(record, clean)
-        if may(clinic.actor.role, Permission.READ_CLINICAL):
-            record.reason_own_words = str(clean.fields["reason_own_words"]) or None
-            record.change_own_words = str(clean.fields["change_own_words"]) or None
+        for name in ("reason_own_words", "change_own_words"):
+            given = str(clean.fields[name])
+            if clinician:
+                # an entry that cannot be opened is kept (it is evidence) unless new words replace it
+                if given or not UnopenableValues().read(record, name).unopenable:
+                    setattr(record, name, given or None)
+            elif given.strip():
+                if getattr(record, f"{name}_sealed") is not None:
+                    raise ValidationError(
+                        "Their own words are already recorded, and only a clinician can change them; "
+                        "leave this answer empty, or ask a clinician.",
+                        field=name,
+                    )
+                setattr(record, name, given)  # deposited: a new entry, readable by clinicians only
         append_event(
             uow.session, clinic.signer, AuditAction.CLIENT_UPDATED, target_type="client", target_id=client_id
         )
@@ -452,10 +468,14 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
         )
         screenings: tuple[ScreeningView, ...] = ()
         reason = change = ""
+        bad = UnopenableValues()  # one altered or moved value stays one marked value
+        unopenable: list[str] = []
         if clinical:
-            reason, change = record.reason_own_words or "", record.change_own_words or ""
+            opened = {name: bad.read(record, name) for name in ("reason_own_words", "change_own_words")}
+            reason, change = opened["reason_own_words"].text, opened["change_own_words"].text
+            unopenable = [name for name, value in opened.items() if value.unopenable]
             screenings = tuple(
-                _screening_view(sc, names)
+                _screening_view(sc, names, bad)
                 for sc in s.scalars(
                     select(OverdoseScreeningRecord)
                     .where(OverdoseScreeningRecord.client_id == client_id)
@@ -496,7 +516,12 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
             reason_own_words=reason,
             change_own_words=change,
             screenings=screenings,
+            unopenable=tuple(unopenable),
         )
+        if bad.found:
+            bad.audit(s, clinic.signer)
+            if not audit:
+                uow.commit()
         if audit:
             append_event(
                 s, clinic.signer, AuditAction.CLIENT_VIEWED, target_type="client", target_id=client_id
@@ -514,9 +539,14 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
         return detail
 
 
-def _screening_view(record: OverdoseScreeningRecord, names: dict[uuid.UUID, str]) -> ScreeningView:
+def _screening_view(
+    record: OverdoseScreeningRecord, names: dict[uuid.UUID, str], bad: UnopenableValues
+) -> ScreeningView:
     checklist = overdose_checklist()
-    payload = json.loads(record.answers or "{}")
+    opened = bad.read(record, "answers")
+    if opened.unopenable:
+        return ScreeningView(record.id, record.screened_at, names.get(record.screened_by, ""), (), (), True)
+    payload = json.loads(opened.text or "{}")
     answers = []
     chosen: dict[str, str] = {}
     for item in payload.get("answers", []):

@@ -9,9 +9,11 @@ from sqlalchemy import select, text
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role, has_private_vault
+from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import DatabaseDamaged
 from hrclinic.services.audit import append_event, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, unlock
+from hrclinic.services.sealed_values import scan_sealed_values
 from hrclinic.store.migrate import head_revision
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
@@ -89,7 +91,21 @@ def check_unlocked(clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF
     report.audit_rows = chain.rows
     report.problems.extend(chain.problems)
     _check_key_ring(clinic, report, kdf_floor)
+    check_sealed_values(clinic, report)
     return report
+
+
+def check_sealed_values(clinic: UnlockedClinic, report: VerifyReport) -> None:
+    """Name every sealed clinical value that does not open (altered, or moved to another row, person
+    or author). Only a verifier holding the clinical vault can tell; for others this check is skipped."""
+    if not clinic.sealer.can_open(VaultKind.CLINICAL):
+        return
+    found = scan_sealed_values(clinic.uow, VaultKind.CLINICAL)
+    report.problems.extend(value.describe() for value in found.unopenable)
+    report.problems.extend(
+        f"{v.table}.{v.column} of row {v.row_id} is sealed under a key your key ring does not hold"
+        for v in found.locked
+    )
 
 
 def _check_database(clinic: UnlockedClinic, report: VerifyReport) -> None:

@@ -129,6 +129,7 @@ class ClientRecord(IdMixin, VersionedMixin, Base):
     reason_own_words_sealed: Mapped[bytes | None] = mapped_column("reason_own_words", LargeBinary)
     change_own_words_sealed: Mapped[bytes | None] = mapped_column("change_own_words", LargeBinary)
 
+    # the row is the person: table, column and row bind these to them
     reason_own_words = SealedText("reason_own_words_sealed", VaultKind.CLINICAL, deposit=True)
     change_own_words = SealedText("change_own_words_sealed", VaultKind.CLINICAL, deposit=True)
 
@@ -143,7 +144,7 @@ class ClinicalNoteRecord(IdMixin, Base):
     written_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     body_sealed: Mapped[bytes] = mapped_column("body", LargeBinary)
 
-    body = SealedText("body_sealed", VaultKind.CLINICAL)
+    body = SealedText("body_sealed", VaultKind.CLINICAL, bind=("client_id", "author_id"))
 
 
 # --- front desk (migration 0003) ----------------------------------------------------------------
@@ -187,7 +188,9 @@ class OverdoseScreeningRecord(IdMixin, Base):
     screened_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     answers_sealed: Mapped[bytes] = mapped_column("answers", LargeBinary)
 
-    answers = SealedText("answers_sealed", VaultKind.CLINICAL, deposit=True)
+    answers = SealedText(
+        "answers_sealed", VaultKind.CLINICAL, deposit=True, bind=("client_id", "screened_by")
+    )
 
 
 class AppointmentRecord(IdMixin, VersionedMixin, Base):

@@ -1,9 +1,10 @@
-"""Sealed columns: clinical text stored only as ciphertext bound to its table, column and row.
+"""Sealed columns: clinical text stored only as ciphertext bound to its table, column, row and owners.
 
-A record declares ``body = SealedText("body_sealed", VaultKind.CLINICAL)`` beside the
-``body_sealed`` bytes column. Reading or writing the attribute uses the sealer of the unit
-of work that is active on this thread, so sealing keys never pass through records.
-The store does not import the vault: any object with ``seal``/``open`` will do.
+A record declares ``body = SealedText("body_sealed", VaultKind.CLINICAL, bind=("client_id",
+"author_id"))`` beside the ``body_sealed`` bytes column: the value opens only in that row, that
+column, and while the row still names the same person and author. Reading or writing the
+attribute uses the sealer of the unit of work that is active on this thread, so sealing keys never
+pass through records. The store does not import the vault: any object with ``seal``/``open`` will do.
 """
 
 from __future__ import annotations
@@ -12,19 +13,36 @@ import contextvars
 import uuid
 from typing import Any, Protocol
 
-from hrclinic.domain.vaults import VaultKind, field_context
+from hrclinic.domain.vaults import VaultKind, bound_field_context, field_context
 from hrclinic.errors import SealedValueLocked
+
+
+class SealedBindingMissing(RuntimeError):
+    """A programming error: a sealed value was sealed or opened without the owner columns it is bound to."""
 
 
 class Sealer(Protocol):
     """What a unit of work needs to seal and open values (implemented by the vault)."""
 
+    def can_open(self, vault: VaultKind) -> bool:
+        """True when this user can read values of ``vault``."""
+        ...
+
     def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
         """Seal for a vault."""
         ...
 
-    def open(self, blob: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
-        """Open a sealed value (``deposit``: the field accepts deposits)."""
+    def open(
+        self,
+        blob: bytes,
+        *,
+        vault: VaultKind,
+        context: bytes,
+        deposit: bool = False,
+        legacy_context: bytes | None = None,
+    ) -> bytes:
+        """Open a sealed value (``deposit``: the field accepts deposits; ``legacy_context``: the
+        associated data of values written before owner binding)."""
         ...
 
 
@@ -39,14 +57,24 @@ def _sealer() -> Sealer:
 
 
 class SealedText:
-    """A descriptor giving plain text access to a sealed bytes column."""
+    """A descriptor giving plain text access to a sealed bytes column.
+
+    ``bind`` names the record's columns holding the people the value belongs to (``client_id``,
+    ``author_id``); they are part of the associated data, so they must be set before the value is.
+    """
 
     def __init__(
-        self, column_attr: str, vault: VaultKind = VaultKind.CLINICAL, *, deposit: bool = False
+        self,
+        column_attr: str,
+        vault: VaultKind = VaultKind.CLINICAL,
+        *,
+        deposit: bool = False,
+        bind: tuple[str, ...] = (),
     ) -> None:
         self.column_attr = column_attr
         self.vault = vault
         self.deposit = deposit
+        self.bind = bind
         self.table = ""
         self.column = ""
 
@@ -54,11 +82,32 @@ class SealedText:
         self.table = str(owner.__dict__.get("__tablename__", owner.__name__))
         self.column = name
 
+    def context_for(self, row_id: uuid.UUID, **bound: object) -> bytes:
+        """The associated data of a value in row ``row_id`` whose owner columns hold ``bound``."""
+        if set(bound) != set(self.bind):
+            raise SealedBindingMissing(
+                f"{self.table}.{self.column} is bound to {', '.join(self.bind) or 'nothing'}; "
+                f"got {', '.join(sorted(bound)) or 'nothing'}"
+            )
+        pairs = []
+        for attr in self.bind:
+            value = bound[attr]
+            if value is None:
+                raise SealedBindingMissing(
+                    f"{self.table}.{self.column} is bound to {attr}: set {attr} before the sealed value"
+                )
+            pairs.append((attr.removesuffix("_id"), str(value)))
+        return bound_field_context(self.table, self.column, str(row_id), pairs)
+
+    def legacy_context_for(self, row_id: uuid.UUID) -> bytes:
+        """The associated data earlier versions used (table, column and row only)."""
+        return field_context(self.table, self.column, str(row_id))
+
     def context(self, obj: Any) -> bytes:
-        """The associated data for ``obj``'s value."""
+        """The associated data for ``obj``'s value (gives ``obj`` an id if it has none yet)."""
         if getattr(obj, "id", None) is None:
             obj.id = uuid.uuid4()
-        return field_context(self.table, self.column, str(obj.id))
+        return self.context_for(obj.id, **{attr: getattr(obj, attr, None) for attr in self.bind})
 
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
@@ -67,22 +116,48 @@ class SealedText:
         if blob is None:
             return None
         opened = _sealer().open(
-            bytes(blob), vault=self.vault, context=self.context(obj), deposit=self.deposit
+            bytes(blob),
+            vault=self.vault,
+            context=self.context(obj),
+            deposit=self.deposit,
+            legacy_context=self.legacy_context_for(obj.id),
         )
         return opened.decode("utf-8")
 
-    def open_for(self, row_id: uuid.UUID, blob: bytes | None) -> str | None:
-        """Open a value selected as a plain column (no record loaded): bound to ``row_id`` all the same."""
+    def open_for(self, row_id: uuid.UUID, blob: bytes | None, **bound: object) -> str | None:
+        """Open a value selected as a plain column (no record loaded), bound to ``row_id`` and to the
+        owner columns' values ``bound`` (e.g. ``client_id=...``) all the same."""
         if blob is None:
             return None
-        context = field_context(self.table, self.column, str(row_id))
+        context = self.context_for(row_id, **bound)
         return (
             _sealer()
-            .open(bytes(blob), vault=self.vault, context=context, deposit=self.deposit)
+            .open(
+                bytes(blob),
+                vault=self.vault,
+                context=context,
+                deposit=self.deposit,
+                legacy_context=self.legacy_context_for(row_id),
+            )
             .decode("utf-8")
         )
 
+    def seal_for(self, row_id: uuid.UUID, value: str, **bound: object) -> bytes:
+        """Seal ``value`` for row ``row_id`` with owners ``bound``, as assigning the attribute would."""
+        return _sealer().seal(
+            value.encode("utf-8"),
+            vault=self.vault,
+            context=self.context_for(row_id, **bound),
+            deposit=self.deposit,
+        )
+
     def __set__(self, obj: Any, value: str | None) -> None:
+        if getattr(obj, self.column_attr, None) is not None and not _sealer().can_open(self.vault):
+            # a deposit is always a new entry: who cannot read a value can neither replace nor erase it
+            raise SealedValueLocked(
+                "This entry already holds clinical content that only clinicians can change; "
+                "it was left as it is."
+            )
         if value is None:
             setattr(obj, self.column_attr, None)
             return

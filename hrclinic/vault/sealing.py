@@ -1,9 +1,12 @@
-"""Sealed values: AES-256-GCM under a vault key, bound to table, column and row.
+"""Sealed values: AES-256-GCM under a vault key, bound to table, column, row and owners.
 
 Blob layouts (the header is part of the associated data):
-  0x01 | key id (16) | nonce (12) | ciphertext+tag     vault key (clinical or private)
-  0x02 | key id (16) | ephemeral public (32) | nonce (12) | ciphertext+tag
+  0x03 | key id (16) | nonce (12) | ciphertext+tag     vault key (clinical, private or personal)
+  0x04 | key id (16) | ephemeral public (32) | nonce (12) | ciphertext+tag
                                                       deposit to the clinical vault's X25519 key
+Values are written in these formats only, with the store's v2 context (which binds the person and
+author). 0x01 and 0x02 are the same layouts written by earlier versions with the v1 context (table,
+column and row only); they still open, with ``legacy_context``, until re-sealed.
 """
 
 from __future__ import annotations
@@ -22,9 +25,15 @@ from hrclinic.vault.primitives import (
     seal_to_public_key,
 )
 
-FORMAT_VAULT = 0x01
-FORMAT_DEPOSIT = 0x02
-_HEADER = 17
+FORMAT_VAULT = 0x03
+FORMAT_DEPOSIT = 0x04
+LEGACY_VAULT = 0x01
+LEGACY_DEPOSIT = 0x02
+LEGACY_FORMATS = frozenset({LEGACY_VAULT, LEGACY_DEPOSIT})
+_VAULT_FORMATS = frozenset({FORMAT_VAULT, LEGACY_VAULT})
+_DEPOSIT_FORMATS = frozenset({FORMAT_DEPOSIT, LEGACY_DEPOSIT})
+HEADER_BYTES = 17
+_HEADER = HEADER_BYTES
 
 _LOCKED = {
     VaultKind.CLINICAL: "This is clinical content; your role does not hold the clinical vault.",
@@ -57,6 +66,19 @@ class VaultSealer:
             return True
         return self._keys.private_current is not None
 
+    def current_header(self, vault: VaultKind) -> bytes | None:
+        """The header every value of ``vault`` this user writes now starts with (None: cannot write it).
+
+        A value whose first bytes differ is legacy, a deposit, or under an older key: it needs re-sealing.
+        """
+        if vault is VaultKind.CLINICAL and self._keys.clinical_current is not None:
+            return bytes([FORMAT_VAULT]) + self._keys.clinical_current.bytes
+        if vault is VaultKind.PRIVATE and self._keys.private_current is not None:
+            return bytes([FORMAT_VAULT]) + self._keys.private_current.bytes
+        if vault is VaultKind.PERSONAL:
+            return bytes([FORMAT_VAULT]) + self._keys.personal_id.bytes
+        return None
+
     def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
         """Seal ``plaintext`` for ``vault``; ``deposit`` lets a user without the key write (not read)."""
         context = _context(vault, context)
@@ -78,18 +100,39 @@ class VaultSealer:
         nonce, ct = aead_encrypt(key, plaintext, header + context)
         return header + nonce + ct
 
-    def open(self, blob: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
+    def _no_key(self, vault: VaultKind) -> SealedValueLocked | SealedValueInvalid:
+        """No key for this value: locked for a role without the vault; for a holder of the clinical
+        vault (who holds every clinical key) the value was altered or is under a retired key."""
+        if vault is VaultKind.CLINICAL and self._keys.holds_clinical:
+            return SealedValueInvalid(
+                "This sealed value names a key the clinical vault does not hold; it was altered or "
+                "left behind by a key rotation, and was not shown."
+            )
+        return SealedValueLocked(_LOCKED[vault])
+
+    def open(
+        self,
+        blob: bytes,
+        *,
+        vault: VaultKind,
+        context: bytes,
+        deposit: bool = False,
+        legacy_context: bytes | None = None,
+    ) -> bytes:
         """Open a sealed value, or raise a clear error when it is locked, altered or moved.
 
         A deposit (which anyone holding the public key can make) opens only in fields that accept
-        deposits, so front desk cannot plant text in a clinician's note.
+        deposits, so front desk cannot plant text in a clinician's note. A value in a legacy format
+        (0x01, 0x02) is checked against ``legacy_context`` (``context`` when none is given).
         """
-        context = _context(vault, context)
-        if len(blob) < _HEADER + NONCE_BYTES + 16 or blob[0] not in (FORMAT_VAULT, FORMAT_DEPOSIT):
+        if len(blob) < _HEADER + NONCE_BYTES + 16 or blob[0] not in _VAULT_FORMATS | _DEPOSIT_FORMATS:
             raise SealedValueInvalid("This sealed value is damaged and cannot be read.")
+        if blob[0] in LEGACY_FORMATS and legacy_context is not None:
+            context = legacy_context
+        context = _context(vault, context)
         header, key_id = blob[:_HEADER], uuid.UUID(bytes=blob[1:_HEADER])
         try:
-            if blob[0] == FORMAT_DEPOSIT:
+            if blob[0] in _DEPOSIT_FORMATS:
                 if not deposit or vault is not VaultKind.CLINICAL:
                     raise SealedValueInvalid(
                         "This field holds a value written from outside the clinical vault, where only "
@@ -97,14 +140,14 @@ class VaultSealer:
                     )
                 private = self._keys.deposit.get(key_id)
                 if private is None:
-                    raise SealedValueLocked(_LOCKED[VaultKind.CLINICAL])
+                    raise self._no_key(vault)
                 return open_sealed_box(private, blob[_HEADER:], header + context)
             if vault is VaultKind.PERSONAL:
                 key = self._keys.personal if key_id == self._keys.personal_id else None
             else:
                 key = (self._keys.private if vault is VaultKind.PRIVATE else self._keys.clinical).get(key_id)
             if key is None:
-                raise SealedValueLocked(_LOCKED[vault])
+                raise self._no_key(vault)
             nonce, ct = blob[_HEADER : _HEADER + NONCE_BYTES], blob[_HEADER + NONCE_BYTES :]
             return aead_decrypt(key, nonce, ct, header + context)
         except DecryptionFailed:

@@ -119,10 +119,13 @@ def test_front_desk_cannot_plant_text_in_a_clinical_note(clinic_dir: ClinicFixtu
         conn.execute(
             text("UPDATE clinical_notes SET body = :b WHERE id = :id"), {"b": forged, "id": note.id.hex}
         )
-    with pytest.raises(SealedValueInvalid, match="only clinicians may write"):
-        clients.read_clinical_notes(clinician, person.id)
+    [shown] = clients.read_clinical_notes(clinician, person.id)
+    assert shown.unopenable and "FORGED" not in shown.body
     with clinician.uow() as uow:
-        assert uow.session.get_one(ClinicalNoteRecord, note.id).body_sealed == forged
+        record = uow.session.get_one(ClinicalNoteRecord, note.id)
+        assert record.body_sealed == forged
+        with pytest.raises(SealedValueInvalid, match="only clinicians may write"):
+            _ = record.body
 
 
 def test_a_swapped_recovery_key_in_the_file_is_refused_before_any_key_is_escrowed(

@@ -13,7 +13,7 @@ from hrclinic.store.records import ClinicalNoteRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 
 
-def test_a_sealed_note_copied_onto_another_row_fails_to_open_with_a_clear_error(
+def test_a_sealed_note_copied_onto_another_row_is_shown_as_unopenable(
     clinic_dir: ClinicFixture,
 ) -> None:
     clinic = clinic_dir.login(CLINICIAN)
@@ -29,8 +29,10 @@ def test_a_sealed_note_copied_onto_another_row_fails_to_open_with_a_clear_error(
             ),
             {"src": secret.id.hex, "dst": other.id.hex},
         )
-    with pytest.raises(SealedValueInvalid, match="does not belong to this record"):
-        clients.read_clinical_notes(clinic, alex.id)
+    [moved] = clients.read_clinical_notes(clinic, alex.id)
+    assert moved.unopenable and moved.body == ""  # never Zoë's words in Alex's chart
+    with clinic.uow() as uow, pytest.raises(SealedValueInvalid, match="does not belong to this record"):
+        _ = uow.session.get_one(ClinicalNoteRecord, other.id).body
     assert [n.body for n in clients.read_clinical_notes(clinic, zoe.id)] == [
         "Zoë's own words about her weekend."
     ]
@@ -73,9 +75,17 @@ def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicF
     registry.register_person(desk, IntakeForm(preferred_name="Zoë", screening=(("uses_alone", "yes", ""),)))
     clinician = clinic_dir.login(CLINICIAN)
     with clinician.uow() as uow:
-        row_id, blob = uow.session.execute(
-            select(OverdoseScreeningRecord.id, OverdoseScreeningRecord.answers_sealed)
+        row_id, blob, client_id, by = uow.session.execute(
+            select(
+                OverdoseScreeningRecord.id,
+                OverdoseScreeningRecord.answers_sealed,
+                OverdoseScreeningRecord.client_id,
+                OverdoseScreeningRecord.screened_by,
+            )
         ).one()
-        assert "uses_alone" in (OverdoseScreeningRecord.answers.open_for(row_id, blob) or "")
+        answers = OverdoseScreeningRecord.answers
+        assert "uses_alone" in (answers.open_for(row_id, blob, client_id=client_id, screened_by=by) or "")
         with pytest.raises(SealedValueInvalid):
-            OverdoseScreeningRecord.answers.open_for(uuid.uuid4(), blob)
+            answers.open_for(uuid.uuid4(), blob, client_id=client_id, screened_by=by)
+        with pytest.raises(SealedValueInvalid):  # the same row, another person
+            answers.open_for(row_id, blob, client_id=uuid.uuid4(), screened_by=by)
