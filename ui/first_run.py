@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hrclinic.app import ClinicApp
 from hrclinic.domain.accounts import display_name_problem, password_problem, username_problem
+from hrclinic.domain.text import TextRefused, check_line
 from hrclinic.errors import HrclinicError
 from hrclinic.services.clinic import MAX_CLINIC_NAME
 from hrclinic.services.emergency_kit import save_emergency_kit
@@ -155,10 +156,13 @@ class FirstRunDialog(QDialog):
         return problem is None
 
     def _check_clinic_name(self) -> bool:
-        name = self.clinic_name.text().strip()
-        problem = None if name else "Enter the clinic's name."
-        if len(name) > MAX_CLINIC_NAME:
-            problem = f"A clinic name can be at most {MAX_CLINIC_NAME} characters."
+        try:  # the service's rule for the clinic's name, checked as the field is left
+            name = check_line(
+                self.clinic_name.text(), field="clinic_name", what="clinic's name", limit=MAX_CLINIC_NAME
+            )
+            problem = None if name else "Enter the clinic's name."
+        except TextRefused as refused:
+            problem = refused.message
         return self._show("clinic_name", self.clinic_name, problem)
 
     def _check_display_name(self) -> bool:

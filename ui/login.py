@@ -20,6 +20,7 @@ from hrclinic.services.clinic import UnlockedClinic
 from ui.account_dialogs import RecoveryResetDialog
 from ui.icons import icon
 from ui.tasks import TaskRunner, error_message
+from ui.text import isolate
 from ui.theme import colours
 from ui.widgets import BusyBar, PasswordField, label, primary_button, title
 
@@ -76,7 +77,7 @@ class LoginPage(QWidget):
         badge = label("")
         badge.setPixmap(icon("shield-check", colours().accent).pixmap(40, 40))
         box.addWidget(badge)
-        self.clinic_label = title(clinic_name, 1.5, name="clinic_name")
+        self.clinic_label = title(isolate(clinic_name), 1.5, name="clinic_name")
         box.addWidget(self.clinic_label)
         self.state = label("Log in to open the clinic's records.", "muted", name="login_state")
         box.addWidget(self.state)

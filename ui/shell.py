@@ -20,8 +20,8 @@ from ui.help_dialogs import AboutDialog, ShortcutsDialog
 from ui.icons import icon
 from ui.idle import IdleWatcher
 from ui.login import LoginPage
-from ui.resealing import LegacyResealing
 from ui.tasks import TaskRunner
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.workspace import Workspace
 
@@ -102,7 +102,7 @@ class ShellWindow(QMainWindow):
         bar = self.statusBar()
         self.user_label = QLabel()
         self.user_label.setObjectName("status_user")
-        self.clinic_label = QLabel(self._app.clinic_name())
+        self.clinic_label = QLabel(isolate(self._app.clinic_name()))
         self.clinic_label.setObjectName("status_clinic")
         self.lock_label = QLabel()
         self.lock_label.setObjectName("status_lock")
@@ -124,7 +124,7 @@ class ShellWindow(QMainWindow):
         self.lock_button.setVisible(False)
         self.user_label.setText("Not logged in")
         self.lock_label.setText("Locked")
-        self.setWindowTitle(f"hrclinic · {self._app.clinic_name()}")
+        self.setWindowTitle(f"hrclinic · {isolate(self._app.clinic_name())}")
 
     # --- unlock / lock ------------------------------------------------------------------------
 
@@ -143,12 +143,11 @@ class ShellWindow(QMainWindow):
             action.setEnabled(True)
         self.lock_button.setVisible(True)
         actor = clinic.actor
-        self.user_label.setText(f"{actor.display_name} · {actor.role.label}")
-        self.setWindowTitle(f"hrclinic · {self._app.clinic_name()} · {actor.display_name}")
+        self.user_label.setText(f"{isolate(actor.display_name)} · {actor.role.label}")
+        self.setWindowTitle(f"hrclinic · {isolate(self._app.clinic_name())} · {isolate(actor.display_name)}")
         self.idle.start()
         self._reload_settings()
         self.bus.session_unlocked.emit(clinic)
-        LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
 
     def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
         dialog = ChangePasswordDialog(
@@ -168,7 +167,7 @@ class ShellWindow(QMainWindow):
 
     def _on_settings_loaded(self, summary: ClinicSummary) -> None:
         self.idle.set_minutes(summary.idle_lock_minutes)
-        self.clinic_label.setText(summary.name)
+        self.clinic_label.setText(isolate(summary.name))
         self.lock_label.setText(f"Locks after {summary.idle_lock_minutes} idle min")
 
     def _discard_workspace(self) -> None:

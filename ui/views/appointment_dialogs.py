@@ -43,6 +43,7 @@ from hrclinic.services.appointments import AppointmentOverlap, AppointmentRow, C
 from hrclinic.services.models import ClientSummary
 from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
 
@@ -54,7 +55,7 @@ PERSON_COLUMNS: list[Column[ClientSummary]] = [
 
 def person_text(name: str, number: int) -> str:
     """A person as lists show them: the name they want to be called, and their record number."""
-    return f"{name}  ·  No. {number}"
+    return f"{isolate(name)}  ·  No. {number}"
 
 
 class _SearchBox(QLineEdit):
@@ -171,7 +172,7 @@ def clinician_combo(
     combo.setObjectName(name)
     combo.setAccessibleName("Clinician")
     for option in clinicians:
-        combo.addItem(option.display_name, option.id)
+        combo.addItem(isolate(option.display_name), option.id)
     combo.setCurrentIndex(index_of(combo, selected))
     return combo
 
@@ -431,7 +432,7 @@ class MoveDialog(_CommandDialog):
         self.layout_.addWidget(
             label(
                 f"{person_text(appointment.preferred_name, appointment.record_number)}: now "
-                f"{start:%A %d %B, %H:%M} with {appointment.clinician_name}.",
+                f"{start:%A %d %B, %H:%M} with {isolate(appointment.clinician_name)}.",
                 "muted",
                 name="move_current",
             )

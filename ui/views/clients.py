@@ -29,7 +29,6 @@ from hrclinic.domain.engagement import CHOOSABLE, Engagement
 from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
-from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.errors import HrclinicError
 from hrclinic.services import clients, needs, registry
 from hrclinic.services.models import ClientSummary, NoteDetail
@@ -37,6 +36,7 @@ from hrclinic.services.registry import PersonDetail
 from ui.icons import icon
 from ui.models import Column
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, label, page_header, primary_button, title
@@ -49,11 +49,11 @@ CLIENT_COLUMNS: list[Column[RegistryRow]] = [
     Column(
         "Name",
         lambda c: (
-            c.preferred_name
-            + (f"  ({c.legal_name})" if c.legal_name and c.legal_name != c.preferred_name else "")
+            isolate(c.preferred_name)
+            + (f"  ({isolate(c.legal_name)})" if c.legal_name and c.legal_name != c.preferred_name else "")
         ),
     ),
-    Column("Also known as", lambda c: "; ".join(c.aliases)),
+    Column("Also known as", lambda c: "; ".join(isolate(a) for a in c.aliases)),
     Column("Born", lambda c: str(c.birth_year or ""), lambda c: c.birth_year or 0),
     Column("Phone", lambda c: c.phone),
     Column("Status", lambda c: STATUS_WORDS.get(c.status, c.status)),
@@ -130,7 +130,7 @@ class ClientsView(QWidget):
             person = dialog.saved
             self._ctx.bus.clients_changed.emit()
             self._ctx.bus.status_message.emit(
-                f"Registered {person.preferred_name} (No. {person.record_number})."
+                f"Registered {isolate(person.preferred_name)} (No. {person.record_number})."
             )
         elif opened:
             row = next((r for r in self.rows if r.id == opened[0]), None)
@@ -161,7 +161,7 @@ class ClientRecordDialog(QDialog):
     def __init__(self, ctx: ViewContext, person: ClientSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("client_record_dialog")
-        self.setWindowTitle(person.preferred_name)
+        self.setWindowTitle(isolate(person.preferred_name))
         self.resize(760, 640)
         self._ctx = ctx
         self._person_id = person.id
@@ -169,7 +169,7 @@ class ClientRecordDialog(QDialog):
         self.clinical = may(ctx.clinic.actor.role, Permission.READ_CLINICAL)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
-        self.name_label = title(person.preferred_name, 1.6, name="record_name")
+        self.name_label = title(isolate(person.preferred_name), 1.6, name="record_name")
         layout.addWidget(self.name_label)
         self.meta = label(f"No. {person.record_number}", "muted", name="record_meta")
         layout.addWidget(self.meta)
@@ -243,16 +243,9 @@ class ClientRecordDialog(QDialog):
         if self.clinical:
             self.own_words = label("", name="own_words")
             self.own_words.setProperty("ownWords", True)
-            self.own_words_unopenable = label("", "muted", name="own_words_unopenable")
-            self.own_words_unopenable.hide()
             clinical_box.addWidget(title("In their own words", 1.1))
             clinical_box.addWidget(self.own_words)
-            clinical_box.addWidget(self.own_words_unopenable)
             self.screening = label("", name="screening_summary")
-            self.screening_unopenable = label(
-                f"\u26a0 {UNOPENABLE_TEXT}", "muted", name="screening_unopenable"
-            )
-            self.screening_unopenable.hide()
             self.proposal = QFrame()
             self.proposal.setProperty("role", "proposal")
             self.proposal.setObjectName("flag_proposal")
@@ -263,7 +256,6 @@ class ClientRecordDialog(QDialog):
             clinical_box.addWidget(title("Overdose-risk checklist", 1.1))
             clinical_box.addWidget(self.proposal)
             clinical_box.addWidget(self.screening)
-            clinical_box.addWidget(self.screening_unopenable)
             clinical_box.addWidget(title("Clinical notes", 1.1))
             holder = QWidget()
             holder.setLayout(self.notes_box)
@@ -333,11 +325,11 @@ class ClientRecordDialog(QDialog):
         detail, notes = loaded
         self.detail = detail
         self.busy.set_busy(False)
-        self.name_label.setText(detail.preferred_name)
-        self.setWindowTitle(detail.preferred_name)
+        self.name_label.setText(isolate(detail.preferred_name))
+        self.setWindowTitle(isolate(detail.preferred_name))
         bits = [f"No. {detail.record_number}", Engagement(detail.status).label]
         if detail.pronouns:
-            bits.append(detail.pronouns)
+            bits.append(isolate(detail.pronouns))
         if detail.birth_text:
             bits.append(f"born {detail.birth_text}")
         bits.append(f"registered {date_text(detail.created_at)}")
@@ -350,7 +342,8 @@ class ClientRecordDialog(QDialog):
         self.needs_list.clear()
         for need in detail.needs:
             state = {"open": "open", "helped": "helped", "no_longer_needed": "no longer needed"}[need.status]
-            item = QListWidgetItem(f"{need.label} ({state})" + (f": {need.note}" if need.note else ""))
+            noted = f": {isolate(need.note)}" if need.note else ""
+            item = QListWidgetItem(f"{need.label} ({state}){noted}")
             item.setData(Qt.ItemDataRole.UserRole, need.id)
             self.needs_list.addItem(item)
         self.history_list.clear()
@@ -359,8 +352,8 @@ class ClientRecordDialog(QDialog):
             self.history_list.addItem(
                 f"{date_text(change.changed_at)}  {Engagement(change.from_status).label} \u2192 "
                 f"{Engagement(change.to_status).label}"
-                + (f": {change.reason}" if change.reason else "")
-                + (f" ({change.changed_by})" if change.changed_by else "")
+                + (f": {isolate(change.reason)}" if change.reason else "")
+                + (f" ({isolate(change.changed_by)})" if change.changed_by else "")
             )
         if self.clinical:
             self._fill_clinical(detail, notes)
@@ -374,7 +367,7 @@ class ClientRecordDialog(QDialog):
 
         rows = [
             ("Legal name", d.legal_name),
-            ("Other names", "; ".join(d.aliases)),
+            ("Other names", "; ".join(isolate(a) for a in d.aliases)),
             ("Date of birth", d.birth_text),
             ("Pronouns", d.pronouns),
             ("Gender", d.gender),
@@ -387,7 +380,7 @@ class ClientRecordDialog(QDialog):
             (
                 "Emergency contact",
                 " · ".join(
-                    x
+                    isolate(x)
                     for x in (
                         d.emergency_contact_name,
                         d.emergency_contact_relationship,
@@ -409,27 +402,18 @@ class ClientRecordDialog(QDialog):
     def _fill_clinical(self, detail: PersonDetail, notes: list[NoteDetail]) -> None:
         words = []
         if detail.reason_own_words:
-            words.append(f"What brings them in: \u201c{detail.reason_own_words}\u201d")
+            words.append(f"What brings them in: \u201c{isolate(detail.reason_own_words)}\u201d")
         if detail.change_own_words:
-            words.append(f"What they would like to change: \u201c{detail.change_own_words}\u201d")
-        unopenable = [
-            f"\u26a0 {caption}: {UNOPENABLE_TEXT}"
-            for name, caption in (
-                ("reason_own_words", "What brings them in"),
-                ("change_own_words", "What they would like to change"),
-            )
-            if name in detail.unopenable
-        ]
-        self.own_words.setText("\n\n".join(words) or ("" if unopenable else "Not recorded yet."))
-        self.own_words.setVisible(bool(words) or not unopenable)
-        self.own_words_unopenable.setText("\n".join(unopenable))
-        self.own_words_unopenable.setVisible(bool(unopenable))
-        self.screening_unopenable.setVisible(bool(detail.screenings) and detail.screenings[0].unopenable)
+            words.append(f"What they would like to change: \u201c{isolate(detail.change_own_words)}\u201d")
+        self.own_words.setText("\n\n".join(words) or "Not recorded yet.")
         if detail.screenings:
             latest = detail.screenings[0]
-            lines = [f"{date_text(latest.screened_at)} · {latest.screened_by} · not a score, a checklist"]
+            lines = [
+                f"{date_text(latest.screened_at)} · {isolate(latest.screened_by)} · not a score, a checklist"
+            ]
             lines += [
-                f"{a.question}  {a.answer_label}" + (f" ({a.note})" if a.note else "") for a in latest.answers
+                f"{a.question}  {a.answer_label}" + (f" ({isolate(a.note)})" if a.note else "")
+                for a in latest.answers
             ]
             self.screening.setText("\n".join(lines))
             self.proposal.setVisible(bool(latest.proposal))
@@ -464,11 +448,8 @@ class ClientRecordDialog(QDialog):
             card.setProperty("role", "card")
             card.setObjectName("note_card")
             box = QVBoxLayout(card)
-            box.addWidget(label(f"{date_text(note.written_at)} · {note.author_name}", "muted"))
-            if note.unopenable:  # altered or moved: never someone else's words, and the rest still shows
-                box.addWidget(label(f"\u26a0 {UNOPENABLE_TEXT}", "muted", name="note_unopenable"))
-            else:
-                box.addWidget(label(note.body, name="note_body"))
+            box.addWidget(label(f"{date_text(note.written_at)} · {isolate(note.author_name)}", "muted"))
+            box.addWidget(label(note.body, name="note_body"))
             self.notes_box.insertWidget(position + offset, card)
         self._notes_shown += len(batch)
         left = len(self._notes) - self._notes_shown

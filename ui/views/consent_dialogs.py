@@ -39,6 +39,7 @@ from hrclinic.services import consents
 from hrclinic.services.consents import ConsentDetail
 from ui.models import Column
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
 
@@ -67,7 +68,7 @@ def scope_text(c: ConsentDetail) -> str:
         return f"Texts: {words[f.may_text]} · Voicemail: {words[f.may_voicemail]}"
     names = [line.strip() for line in f.recipients.splitlines() if line.strip()]
     if names:
-        return names[0] + (f" (+{len(names) - 1} more)" if len(names) > 1 else "")
+        return isolate(names[0]) + (f" (+{len(names) - 1} more)" if len(names) > 1 else "")
     return f.recipient_class.strip()
 
 
@@ -316,7 +317,7 @@ class ConsentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(title(self.windowTitle(), 1.3))
-        layout.addWidget(label(f"For {person_name}", "muted", name="consent_for"))
+        layout.addWidget(label(f"For {isolate(person_name)}", "muted", name="consent_for"))
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.busy)

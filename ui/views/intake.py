@@ -32,6 +32,7 @@ from hrclinic.services import drafts, registry
 from hrclinic.services.models import ClientSummary
 from hrclinic.services.registry import DETAIL_FIELDS, IntakeForm, PersonDetail, overdose_checklist
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
 
@@ -85,7 +86,7 @@ class IntakeDialog(QDialog):
         self._loading = True
         self.saved: ClientSummary | PersonDetail | None = None
         clinician = may(ctx.clinic.actor.role, Permission.READ_CLINICAL)
-        self.setWindowTitle(f"Edit {person.preferred_name}" if person else "Register a person")
+        self.setWindowTitle(f"Edit {isolate(person.preferred_name)}" if person else "Register a person")
         self.resize(720, 760)
 
         self.fields: dict[str, QWidget] = {}
@@ -464,9 +465,9 @@ class IntakeDialog(QDialog):
             self.not_duplicate.setChecked(False)
             return []
         lines = [
-            f"No. {d.row.record_number}  {d.row.preferred_name}"
+            f"No. {d.row.record_number}  {isolate(d.row.preferred_name)}"
             + (
-                f" ({d.row.legal_name})"
+                f" ({isolate(d.row.legal_name)})"
                 if d.row.legal_name and d.row.legal_name != d.row.preferred_name
                 else ""
             )

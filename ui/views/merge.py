@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.services import merge
 from ui.account_dialogs import _FormDialog
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import label
 
@@ -54,7 +55,7 @@ class MergeDialog(_FormDialog):
         box.blockSignals(True)
         box.clear()
         for row in rows[:200]:
-            box.addItem(f"No. {row.record_number}  {row.preferred_name}", row.id)
+            box.addItem(f"No. {row.record_number}  {isolate(row.preferred_name)}", row.id)
         box.setCurrentIndex(-1)
         box.lineEdit().setText(typed)
         box.blockSignals(False)

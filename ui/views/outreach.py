@@ -8,12 +8,13 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVB
 
 from hrclinic.services.appointments import OutreachRow
 from ui.icons import icon
+from ui.text import isolate
 from ui.theme import colours
 from ui.widgets import label, title
 
 
 def _person(task: OutreachRow) -> str:
-    return f"{task.preferred_name}  ·  No. {task.record_number}"
+    return f"{isolate(task.preferred_name)}  ·  No. {task.record_number}"
 
 
 class OutreachPanel(QFrame):

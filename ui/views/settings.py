@@ -18,6 +18,7 @@ from hrclinic.services.clinic import clinic_summary, set_idle_lock_minutes
 from hrclinic.services.models import ClinicSummary
 from ui.account_dialogs import ChangePasswordDialog
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, label, page_header, primary_button, title
 
@@ -126,7 +127,7 @@ class SettingsView(QWidget):
     def _on_loaded(self, loaded: tuple[ClinicSummary, int, bool]) -> None:
         summary, active_users, computer_on = loaded
         self.busy.set_busy(False)
-        self.clinic_name.setText(summary.name)
+        self.clinic_name.setText(isolate(summary.name))
         self.schema.setText(f"revision {summary.schema_revision}")
         self.idle_minutes.setValue(summary.idle_lock_minutes)
         self.computer_login.setChecked(computer_on)

@@ -34,6 +34,7 @@ from hrclinic.services.overview import TodayOverview, today_overview
 from ui.icons import icon
 from ui.models import ROW_ROLE, Column
 from ui.tasks import error_message
+from ui.text import isolate
 from ui.theme import colours
 from ui.views import ViewContext
 from ui.views.appointment_dialogs import (
@@ -154,7 +155,9 @@ class TodayView(QWidget):
         self.registry_caption = label("people in the registry", "muted", wrap=False, name="registry_caption")
         card.addWidget(self.registry_caption)
         card.addStretch(1)
-        self.header = page_header(f"{greeting(now)}, {first_name}", "", self.walk_in_button, self.book_button)
+        self.header = page_header(
+            f"{greeting(now)}, {isolate(first_name)}", "", self.walk_in_button, self.book_button
+        )
 
         # the day and whose appointments
         self.previous_button = QToolButton()
@@ -380,7 +383,7 @@ class TodayView(QWidget):
         combo.clear()
         combo.addItem(EVERYONE, None)
         for option in clinicians:
-            combo.addItem(option.display_name, option.id)
+            combo.addItem(isolate(option.display_name), option.id)
         combo.setCurrentIndex(index_of(combo, self._filter))
         combo.blockSignals(False)
 
@@ -493,7 +496,10 @@ class TodayView(QWidget):
             return
         self._run(
             lambda: appointments.check_in(clinic, row.id, row.version),
-            lambda r: f"Checked in {person_text(r.preferred_name, r.record_number)} for {r.clinician_name}.",
+            lambda r: (
+                f"Checked in {person_text(r.preferred_name, r.record_number)} "
+                f"for {isolate(r.clinician_name)}."
+            ),
         )
 
     def _no_show(self) -> None:
@@ -503,7 +509,8 @@ class TodayView(QWidget):
         self._run(
             lambda: appointments.mark_no_show(clinic, row.id, row.version),
             lambda r: (
-                f"Marked a no-show for {r.preferred_name}; {r.clinician_name} has an outreach task. "
+                f"Marked a no-show for {isolate(r.preferred_name)}; {isolate(r.clinician_name)} has an "
+                "outreach task. "
                 "Undo… (Ctrl+Z) if that was a mistake."
             ),
         )
@@ -515,7 +522,8 @@ class TodayView(QWidget):
         self._run(
             lambda: appointments.mark_late_cancel(clinic, row.id, row.version),
             lambda r: (
-                f"Late cancel recorded for {r.preferred_name}; {r.clinician_name} has an outreach task."
+                f"Late cancel recorded for {isolate(r.preferred_name)}; {isolate(r.clinician_name)} has an "
+                "outreach task."
             ),
         )
 
@@ -526,9 +534,9 @@ class TodayView(QWidget):
         answer = QMessageBox.question(
             self,
             "Cancel the appointment",
-            f"Cancel {row.preferred_name}'s appointment at {row.starts_at.astimezone():%H:%M} with "
-            f"{row.clinician_name}? Use this when the person cancelled ahead of time; a cancellation "
-            "cannot be undone (book again instead).",
+            f"Cancel {isolate(row.preferred_name)}'s appointment at {row.starts_at.astimezone():%H:%M} with "
+            f"{isolate(row.clinician_name)}? Use this when the person cancelled ahead of time; a "
+            "cancellation cannot be undone (book again instead).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -536,7 +544,9 @@ class TodayView(QWidget):
             return
         self._run(
             lambda: appointments.cancel_appointment(clinic, row.id, row.version),
-            lambda r: f"Cancelled {r.preferred_name}'s appointment at {r.starts_at.astimezone():%H:%M}.",
+            lambda r: (
+                f"Cancelled {isolate(r.preferred_name)}'s appointment at {r.starts_at.astimezone():%H:%M}."
+            ),
         )
 
     def _move(self) -> None:
@@ -547,13 +557,11 @@ class TodayView(QWidget):
         if dialog.exec() and dialog.result_row is not None:
             moved: AppointmentRow = dialog.result_row
             start = moved.starts_at.astimezone()
-            self._changed(
-                f"Moved {moved.preferred_name} to {start:%A %d %B, %H:%M} with {moved.clinician_name}.",
-                select=moved.id,
-            )
+            who, whom = isolate(moved.preferred_name), isolate(moved.clinician_name)
+            self._changed(f"Moved {who} to {start:%A %d %B, %H:%M} with {whom}.", select=moved.id)
             if start.date() != self.day:
                 self._ctx.bus.status_message.emit(
-                    f"Moved {moved.preferred_name} to {start:%A %d %B, %H:%M} with {moved.clinician_name} "
+                    f"Moved {who} to {start:%A %d %B, %H:%M} with {whom} "
                     "(Alt+Left and Alt+Right move between days)."
                 )
 
@@ -565,7 +573,7 @@ class TodayView(QWidget):
         if dialog.exec() and dialog.result_row is not None:
             undone: AppointmentRow = dialog.result_row
             self._changed(
-                f"{undone.preferred_name}'s appointment is {undone.status.label.lower()} again.",
+                f"{isolate(undone.preferred_name)}'s appointment is {undone.status.label.lower()} again.",
                 select=undone.id,
             )
 
@@ -579,7 +587,8 @@ class TodayView(QWidget):
                 self.day = start.date()
                 self._set_day_widgets()
             self._changed(
-                f"Booked {booked.preferred_name} with {booked.clinician_name}, {start:%A %d %B, %H:%M}.",
+                f"Booked {isolate(booked.preferred_name)} with {isolate(booked.clinician_name)}, "
+                f"{start:%A %d %B, %H:%M}.",
                 select=booked.id,
             )
 
@@ -592,10 +601,11 @@ class TodayView(QWidget):
                 self.day = date.today()
                 self._set_day_widgets()
             self._changed(
-                f"Checked in {row.preferred_name} (walk-in) for {row.clinician_name}.", select=row.id
+                f"Checked in {isolate(row.preferred_name)} (walk-in) for {isolate(row.clinician_name)}.",
+                select=row.id,
             )
 
     def _on_outreach_done_requested(self, task: OutreachRow) -> None:
         dialog = OutreachDoneDialog(self._ctx, task, self)
         if dialog.exec() and dialog.result_row is not None:
-            self._changed(f"Outreach for {task.preferred_name} marked done.")
+            self._changed(f"Outreach for {isolate(task.preferred_name)} marked done.")

@@ -21,6 +21,7 @@ from hrclinic.services.models import UserSummary
 from ui.account_dialogs import NewPasswordForm, _FormDialog
 from ui.first_run import suggest_username
 from ui.models import Column
+from ui.text import isolate
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, FieldError, page_header, primary_button, set_invalid
@@ -119,7 +120,8 @@ class UsersView(QWidget):
         if ResetPasswordDialog(self._ctx, user, self).exec():
             self._ctx.bus.users_changed.emit()
             self._ctx.bus.status_message.emit(
-                f"{user.display_name} has a temporary password and will choose their own at next log-in."
+                f"{isolate(user.display_name)} has a temporary password and will choose their own at "
+                "next log-in."
             )
 
     def deactivate(self) -> None:
@@ -130,7 +132,7 @@ class UsersView(QWidget):
         answer = QMessageBox.question(
             self,
             "Deactivate user",
-            f"Deactivate {user.display_name} ({user.username})?\n\nThey will not be able to log in. "
+            f"Deactivate {isolate(user.display_name)} ({user.username})?\n\nThey will not be able to log in. "
             "Nothing they wrote is removed, and their name stays on it.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -144,7 +146,7 @@ class UsersView(QWidget):
 
     def _on_deactivated(self, user: UserSummary) -> None:
         self._ctx.bus.users_changed.emit()
-        self._ctx.bus.status_message.emit(f"{user.display_name} was deactivated.")
+        self._ctx.bus.status_message.emit(f"{isolate(user.display_name)} was deactivated.")
 
     def _on_failed(self, exc: BaseException) -> None:
         from ui.tasks import error_message
@@ -230,7 +232,7 @@ class AddUserDialog(_FormDialog):
         self.run(lambda: users.add_user(clinic, **args), self._on_added)
 
     def _on_added(self, user: UserSummary) -> None:
-        self._ctx.bus.status_message.emit(f"Added {user.display_name} ({user.role.label.lower()}).")
+        self._ctx.bus.status_message.emit(f"Added {isolate(user.display_name)} ({user.role.label.lower()}).")
         self.accept()
 
     def show_error(self, exc: BaseException) -> None:
@@ -249,7 +251,7 @@ class ResetPasswordDialog(_FormDialog):
     def __init__(self, ctx: ViewContext, user: UserSummary, parent: QWidget | None = None) -> None:
         super().__init__(
             "reset_password_dialog",
-            f"Reset the password of {user.display_name}",
+            f"Reset the password of {isolate(user.display_name)}",
             "They will choose their own password at next log-in. Their private psychotherapy notes "
             "stay sealed until they (with the owner) restore them with the recovery key.",
             "Reset password",
