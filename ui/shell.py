@@ -20,6 +20,7 @@ from ui.help_dialogs import AboutDialog, ShortcutsDialog
 from ui.icons import icon
 from ui.idle import IdleWatcher
 from ui.login import LoginPage
+from ui.resealing import LegacyResealing
 from ui.tasks import TaskRunner
 from ui.text import isolate
 from ui.views import ViewContext
@@ -148,6 +149,7 @@ class ShellWindow(QMainWindow):
         self.idle.start()
         self._reload_settings()
         self.bus.session_unlocked.emit(clinic)
+        LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
 
     def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
         dialog = ChangePasswordDialog(

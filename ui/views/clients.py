@@ -29,6 +29,7 @@ from hrclinic.domain.engagement import CHOOSABLE, Engagement
 from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
+from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.errors import HrclinicError
 from hrclinic.services import clients, needs, registry
 from hrclinic.services.models import ClientSummary, NoteDetail
@@ -243,9 +244,16 @@ class ClientRecordDialog(QDialog):
         if self.clinical:
             self.own_words = label("", name="own_words")
             self.own_words.setProperty("ownWords", True)
+            self.own_words_unopenable = label("", "muted", name="own_words_unopenable")
+            self.own_words_unopenable.hide()
             clinical_box.addWidget(title("In their own words", 1.1))
             clinical_box.addWidget(self.own_words)
+            clinical_box.addWidget(self.own_words_unopenable)
             self.screening = label("", name="screening_summary")
+            self.screening_unopenable = label(
+                f"\u26a0 {UNOPENABLE_TEXT}", "muted", name="screening_unopenable"
+            )
+            self.screening_unopenable.hide()
             self.proposal = QFrame()
             self.proposal.setProperty("role", "proposal")
             self.proposal.setObjectName("flag_proposal")
@@ -256,6 +264,7 @@ class ClientRecordDialog(QDialog):
             clinical_box.addWidget(title("Overdose-risk checklist", 1.1))
             clinical_box.addWidget(self.proposal)
             clinical_box.addWidget(self.screening)
+            clinical_box.addWidget(self.screening_unopenable)
             clinical_box.addWidget(title("Clinical notes", 1.1))
             holder = QWidget()
             holder.setLayout(self.notes_box)
@@ -405,7 +414,19 @@ class ClientRecordDialog(QDialog):
             words.append(f"What brings them in: \u201c{isolate(detail.reason_own_words)}\u201d")
         if detail.change_own_words:
             words.append(f"What they would like to change: \u201c{isolate(detail.change_own_words)}\u201d")
-        self.own_words.setText("\n\n".join(words) or "Not recorded yet.")
+        unopenable = [
+            f"\u26a0 {caption}: {UNOPENABLE_TEXT}"
+            for name, caption in (
+                ("reason_own_words", "What brings them in"),
+                ("change_own_words", "What they would like to change"),
+            )
+            if name in detail.unopenable
+        ]
+        self.own_words.setText("\n\n".join(words) or ("" if unopenable else "Not recorded yet."))
+        self.own_words.setVisible(bool(words) or not unopenable)
+        self.own_words_unopenable.setText("\n".join(unopenable))
+        self.own_words_unopenable.setVisible(bool(unopenable))
+        self.screening_unopenable.setVisible(bool(detail.screenings) and detail.screenings[0].unopenable)
         if detail.screenings:
             latest = detail.screenings[0]
             lines = [
@@ -449,7 +470,10 @@ class ClientRecordDialog(QDialog):
             card.setObjectName("note_card")
             box = QVBoxLayout(card)
             box.addWidget(label(f"{date_text(note.written_at)} · {isolate(note.author_name)}", "muted"))
-            box.addWidget(label(note.body, name="note_body"))
+            if note.unopenable:  # altered or moved: never someone else's words, and the rest still shows
+                box.addWidget(label(f"\u26a0 {UNOPENABLE_TEXT}", "muted", name="note_unopenable"))
+            else:
+                box.addWidget(label(note.body, name="note_body"))
             self.notes_box.insertWidget(position + offset, card)
         self._notes_shown += len(batch)
         left = len(self._notes) - self._notes_shown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.services.flags import FlagProposalRow, flag_proposals
 from hrclinic.services.models import ClientSummary
 from ui.icons import icon
@@ -18,8 +19,12 @@ from ui.widgets import BusyBar, EmptyState, label, page_header
 PROPOSAL_COLUMNS: list[Column[FlagProposalRow]] = [
     Column("No.", lambda r: str(r.record_number), lambda r: r.record_number),
     Column("Name", lambda r: r.preferred_name),
-    Column("Kind", lambda r: "Proposed: overdose risk", searchable=False),
-    Column("Why", lambda r: "; ".join(r.reasons)),
+    Column(
+        "Kind",
+        lambda r: "Checklist to check" if r.unopenable else "Proposed: overdose risk",
+        searchable=False,
+    ),
+    Column("Why", lambda r: f"\u26a0 {UNOPENABLE_TEXT}" if r.unopenable else "; ".join(r.reasons)),
     Column(
         "Checklist",
         lambda r: f"{date_text(r.screened_at)} · {isolate(r.screened_by)}",
