@@ -97,6 +97,11 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from hrclinic.services.clinic import create_clinic
 
     data_dir = _data_dir(args)
+    kit_path = None
+    if args.kit:
+        from hrclinic.services.emergency_kit import kit_destination
+
+        kit_path = kit_destination(args.kit, data_dir=data_dir)  # refused before anything is created
     password = _read_password(args.password_stdin, "Owner password: ")
     created = create_clinic(
         data_dir,
@@ -113,11 +118,11 @@ def _cmd_init(args: argparse.Namespace) -> int:
     print()
     print("Write it down or print it and keep it locked away from this computer. With it the")
     print("owner can reset any password and restore the clinic on a new machine.")
-    if args.kit:
+    if kit_path is not None:
         from hrclinic.services.emergency_kit import save_emergency_kit
 
         saved = save_emergency_kit(
-            args.kit,
+            kit_path,
             clinic_name=args.clinic.strip(),
             owner_username=args.owner,
             recovery_key=created.recovery_key,

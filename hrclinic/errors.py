@@ -20,6 +20,10 @@ class ClinicExists(HrclinicError):
     """A clinic already exists where a new one was to be created."""
 
 
+class FolderNotEmpty(HrclinicError):
+    """The folder chosen for a new clinic already holds other files (a clinic needs a new or empty one)."""
+
+
 class WrongCredentials(HrclinicError):
     """The user name or password (or recovery key) did not unlock the clinic."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from hrclinic.domain.roles import Permission, Role, may
 from hrclinic.domain.text import check_line, require_str
 from hrclinic.errors import (
     AccountInactive,
-    ClinicExists,
     DatabaseDamaged,
     FolderNotWritable,
     NotAClinic,
@@ -34,6 +32,7 @@ from hrclinic.errors import (
 )
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
+from hrclinic.services.clinic_folder import building_clinic_folder, check_new_clinic_folder
 from hrclinic.services.failed_logins import (
     ImportedFailures,
     import_failed_logins,
@@ -150,14 +149,7 @@ def create_clinic(
     """Create a clinic with its first owner; returns the recovery key (shown once, never stored)."""
     display_name = owner_display_name if owner_display_name is not None else owner_username
     validate_new_clinic(clinic_name, owner_username, display_name, owner_password)
-    paths = ClinicPaths(Path(data_dir))
-    if paths.keyring.exists() or paths.database.exists():
-        raise ClinicExists(f"A clinic already exists in {paths.root}.")
-    created_dir = not paths.root.exists()
-    try:
-        paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise NotAClinic(f"Cannot create the folder {paths.root} ({exc.strerror}).") from None
+    check_new_clinic_folder(Path(data_dir))  # before any key is made; checked again when building
 
     username = normalise_username(owner_username)
     clinic_id, owner_id = uuid.uuid4(), uuid.uuid4()
@@ -173,58 +165,59 @@ def create_clinic(
     ring.users[username] = UserEntry(
         user_id=owner_id, username=username, password=wrap_with_password(clinic_id, keys, owner_password, kdf)
     )
-    engine = None
-    try:
+    # Built under a hidden name beside data_dir, then renamed into place in one step: a kill at any
+    # moment leaves no clinic or a whole one, never half of one (hrclinic/services/clinic_folder.py).
+    with building_clinic_folder(Path(data_dir)) as build:
+        paths = ClinicPaths(build)
         engine = sqlcipher_engine(paths.database, clinic_keys.registry_key, create=True)
-        os.chmod(paths.database, 0o600)  # SQLite gives the -wal and -shm files the same mode
-        upgrade(engine, database=None, backups=None)
-        with UnitOfWork(engine) as uow:
-            s = uow.session
-            s.add(
-                ClinicRecord(
-                    id=clinic_id,
-                    name=clinic_name.strip(),
-                    deposit_key_id=clinic_keys.anchors.deposit_key_id,
-                    deposit_public_key=clinic_keys.anchors.deposit_public,
-                    recovery_public_key=ring.recovery_public,
+        try:
+            os.chmod(paths.database, 0o600)  # SQLite gives the -wal and -shm files the same mode
+            upgrade(engine, database=None, backups=None)
+            with UnitOfWork(engine) as uow:
+                s = uow.session
+                s.add(
+                    ClinicRecord(
+                        id=clinic_id,
+                        name=clinic_name.strip(),
+                        deposit_key_id=clinic_keys.anchors.deposit_key_id,
+                        deposit_public_key=clinic_keys.anchors.deposit_public,
+                        recovery_public_key=ring.recovery_public,
+                    )
                 )
-            )
-            s.add(
-                UserRecord(
-                    id=owner_id, username=username, display_name=display_name.strip(), role=Role.OWNER.value
+                s.add(
+                    UserRecord(
+                        id=owner_id,
+                        username=username,
+                        display_name=display_name.strip(),
+                        role=Role.OWNER.value,
+                    )
                 )
-            )
-            s.flush()
-            s.add(UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public))
-            signer = AuditSigner.of(keys)
-            root = recovery_signer(owner_id, recovery)
-            append_event(
-                s,
-                root,
-                AuditAction.CLINIC_CREATED,
-                target_type="clinic",
-                target_id=clinic_id,
-                details=key_introduction(str(owner_id), str(keys.signing_key_id), signing_public),
-            )
-            append_event(
-                s,
-                signer,
-                AuditAction.USER_ADDED,
-                target_type="user",
-                target_id=owner_id,
-                details={"role": Role.OWNER.value},
-            )
-            uow.commit()
-        ring.save(paths.keyring)
-    except BaseException:
-        if engine is not None:
+                s.flush()
+                s.add(
+                    UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public)
+                )
+                signer = AuditSigner.of(keys)
+                root = recovery_signer(owner_id, recovery)
+                append_event(
+                    s,
+                    root,
+                    AuditAction.CLINIC_CREATED,
+                    target_type="clinic",
+                    target_id=clinic_id,
+                    details=key_introduction(str(owner_id), str(keys.signing_key_id), signing_public),
+                )
+                append_event(
+                    s,
+                    signer,
+                    AuditAction.USER_ADDED,
+                    target_type="user",
+                    target_id=owner_id,
+                    details={"role": Role.OWNER.value},
+                )
+                uow.commit()
+        finally:
             engine.dispose()
-        for leftover in (paths.database, paths.keyring, *paths.root.glob("clinic.db-*")):
-            leftover.unlink(missing_ok=True)
-        if created_dir:
-            shutil.rmtree(paths.root, ignore_errors=True)
-        raise
-    engine.dispose()
+        ring.save(paths.keyring)
     return CreatedClinic(clinic_id=clinic_id, owner_id=owner_id, recovery_key=recovery.text)
 
 

@@ -86,8 +86,13 @@ def test_the_emergency_kit_can_be_saved_as_pdf(qtbot, tmp_path: Path, runner, mo
     key = RecoveryKey.generate().text
     target = tmp_path / "kit"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF (*.pdf)"))
+    # the clinic folder is beside the kit: a kit inside the folder it unlocks is refused
     kit = RecoveryKeyDialog(
-        key, clinic_name="O'Brien <Sam> & Co", owner_username="maya", data_dir=tmp_path, runner=runner
+        key,
+        clinic_name="O'Brien <Sam> & Co",
+        owner_username="maya",
+        data_dir=tmp_path / "clinic",
+        runner=runner,
     )
     qtbot.addWidget(kit)
     kit.save_kit.click()
