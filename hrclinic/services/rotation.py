@@ -1,0 +1,537 @@
+"""Key rotation: after a deactivation, a recovery reset, or an owner's "Rotate keys now", every vault key
+the departing user could have kept is replaced, so an old copy of their key ring opens nothing new.
+
+A rotation, a bounded step at a time (``KeyRotation.step``; the desktop runs one step per background
+task, with progress):
+
+1. start: an audit row (ids, epoch, counts), then one atomic write of the key-ring file holding a new
+   registry key, a new clinical key (new key id) and a new deposit key pair, escrowed to the recovery
+   key; one signed *delivery* per remaining user (vault/delivery.py); the rotator's own ring re-wrapped
+   with the new keys beside the old ones; and the rotation's state (id, phase).
+2. rekey: the database is copied under the new registry key and replaced atomically (store/rekey.py).
+3. reseal: every sealed clinical value not under the new clinical key is re-sealed, one committed batch
+   at a time (services/reseal.py), so an interrupted run continues where the database says it stopped.
+4. complete: an audit row; the old clinical and deposit keys leave the rotator's ring and the escrow
+   (every other ring drops them at its next log-in, once it sees that row).
+
+A kill at any moment leaves a clinic that opens: the database is under the old key (which every ring
+still holds) or under the new one (which the rotator's ring and every delivery hold). The next log-in
+of someone holding the needed keys finishes it: the rekey by anyone holding both registry keys
+(services/key_arrival.py), the re-seal and completion by an owner or clinician (``pending_rotation``).
+The private vaults of clinicians are not rotated: only their author ever held them.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.roles import Permission, holds_clinical_vault, may
+from hrclinic.domain.vaults import VaultKind
+from hrclinic.errors import PermissionDenied
+from hrclinic.services.audit import append_event
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.key_arrival import finish_rekey, install_keys, update_own_entry
+from hrclinic.services.key_trust import ExchangeKey, KeyTrust, walk_key_trust
+from hrclinic.services.reseal import ResealCursor, audit_reseal_run, pending_reseal_count, reseal_batch
+from hrclinic.store.records import ClinicRecord
+from hrclinic.store.rekey import opens_with, remove_leftovers
+from hrclinic.vault.delivery import (
+    DeliveredKeys,
+    RotationState,
+    accept_delivered,
+    drop_retired,
+    seal_delivery,
+)
+from hrclinic.vault.keyring_file import KeyRingFile
+from hrclinic.vault.keys import ClinicKeys, TrustAnchors, clinic_keys_of
+from hrclinic.vault.primitives import KEY_BYTES, random_bytes, x25519_generate
+from hrclinic.vault.ring import escrow_key
+from hrclinic.vault.signing import AuditSigner
+
+DEFAULT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class RotationProgress:
+    """Where a rotation is (``done`` of ``total`` values re-sealed while re-sealing)."""
+
+    step: str  # started | rekeyed | resealing | completed | waiting
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class RotationSummary:
+    """What a rotation (or the resumption of one) did."""
+
+    started: tuple[uuid.UUID, ...]
+    completed: tuple[uuid.UUID, ...]
+    delivered: int
+    unreachable: tuple[str, ...]  # user names that got no delivery: an owner must reset their password
+    resealed: int
+    unopenable: int
+    waiting: str | None  # why the rotation is not complete yet, in a sentence (None: complete)
+
+
+@dataclass
+class _Run:
+    started: list[uuid.UUID] = field(default_factory=list)
+    completed: list[uuid.UUID] = field(default_factory=list)
+    delivered: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    resealed: int = 0
+    total: int | None = None
+    cursor: ResealCursor = field(default_factory=ResealCursor)
+    waiting: str | None = None
+
+
+START_ALWAYS, START_IF_OWED, START_NEVER = "always", "owed", "never"
+
+
+class KeyRotation:
+    """One rotation, or the finishing of an interrupted one, run a bounded step at a time.
+
+    ``start``: ``always`` (Rotate keys now, a recovery reset), ``owed`` (when the audit chain records a
+    deactivation or recovery reset after the newest completed rotation), ``never`` (only finish what
+    an earlier rotation left). A rotation left unfinished is always finished first.
+    ``source`` and ``delivery_signer``: the recovery reset's keys (from the escrow) and the recovery
+    root, which signs its deliveries; otherwise the owner's own keys and signing key.
+    """
+
+    def __init__(
+        self,
+        clinic: UnlockedClinic,
+        *,
+        start: str = START_IF_OWED,
+        reason: str = "owner",
+        for_user: uuid.UUID | None = None,
+        source: ClinicKeys | None = None,
+        delivery_signer: AuditSigner | None = None,
+        batch: int = DEFAULT_BATCH,
+    ) -> None:
+        self._clinic = clinic
+        self._start = start
+        self._reason = reason
+        self._for_user = for_user
+        self._source = source
+        self._delivery_signer = delivery_signer
+        self._batch = batch
+        self._stage = "begin"
+        self._run = _Run()
+
+    # --- driving -----------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        """True when there is nothing more to do in this run."""
+        return self._stage == "done"
+
+    def step(self) -> RotationProgress:
+        """Do the next bounded piece of work and say where the rotation is."""
+        handler = {
+            "begin": self._begin,
+            "start": self._start_rotation,
+            "rekey": self._rekey,
+            "reseal": self._reseal,
+            "complete": self._complete,
+        }.get(self._stage)
+        if handler is None:
+            return RotationProgress("completed" if not self._run.waiting else "waiting", finished=True)
+        progress = handler()
+        return (
+            progress
+            if not self.finished
+            else RotationProgress(progress.step, progress.done, progress.total, True)
+        )
+
+    def run(
+        self,
+        progress: Callable[[RotationProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> RotationSummary:
+        """Every step in turn; ``cancelled()`` is asked between steps (the next log-in continues)."""
+        while not self.finished:
+            if cancelled is not None and cancelled():
+                self._run.waiting = (
+                    self._run.waiting or "The rotation was paused; it continues at the next log-in."
+                )
+                break
+            reached = self.step()
+            if progress is not None:
+                progress(reached)
+        return self.summary()
+
+    def run_registry_steps(self) -> RotationSummary:
+        """Only the steps before re-sealing (start, rekey): a recovery reset runs these while it holds
+        the recovery key; the re-seal continues after log-in (``pending_rotation``)."""
+        while not self.finished and self._stage in ("begin", "start", "rekey"):
+            self.step()
+        return self.summary()
+
+    def summary(self) -> RotationSummary:
+        """What this run did so far."""
+        run = self._run
+        return RotationSummary(
+            started=tuple(run.started),
+            completed=tuple(run.completed),
+            delivered=run.delivered,
+            unreachable=tuple(run.unreachable),
+            resealed=run.resealed,
+            unopenable=len(run.cursor.unopenable),
+            waiting=run.waiting,
+        )
+
+    # --- steps -------------------------------------------------------------------------------
+
+    def _trust(self) -> KeyTrust:
+        with self._clinic.uow() as uow:
+            return walk_key_trust(uow.session, self._clinic.keys.anchors.recovery_signing_public)
+
+    def _unfinished(self, trust: KeyTrust) -> list[uuid.UUID]:
+        return [r for r in self._clinic.keys.retiring if r not in trust.completed]
+
+    def _begin(self) -> RotationProgress:
+        """Start a rotation if asked (or owed), else finish what an earlier one left.
+
+        A new rotation also finishes an unfinished earlier one: its keys come from a ring holding the
+        earlier rotation's keys, it re-keys from whichever registry key the database is under, and it
+        re-seals everything to its own clinical key, so completing it completes both."""
+        trust = self._trust()
+        mine = set(self._clinic.keys.retiring)
+        if self._start == START_ALWAYS or (
+            self._start == START_IF_OWED and self._may_start(trust) and trust.rotation_owed(mine)
+        ):
+            self._stage = "start"
+            return self._start_rotation(trust)
+        if self._unfinished(trust) or not opens_with(
+            self._clinic.paths.database, self._clinic.keys.registry_key
+        ):
+            self._stage = "rekey"
+            return RotationProgress("started")
+        self._stage = "done"
+        return RotationProgress("completed")
+
+    def _may_start(self, trust: KeyTrust) -> bool:
+        signer = self._delivery_signer or self._clinic.signer
+        return (
+            self._delivery_signer is not None or may(self._clinic.actor.role, Permission.MANAGE_CLINIC)
+        ) and (trust.may_deliver(signer.key_id))
+
+    def _start_rotation(self, trust: KeyTrust | None = None) -> RotationProgress:
+        clinic = self._clinic
+        if self._delivery_signer is None:
+            clinic.require(Permission.MANAGE_CLINIC, "rotate the clinic's keys")
+        trust = trust or self._trust()
+        signer = self._delivery_signer or clinic.signer
+        if not trust.may_deliver(signer.key_id):
+            raise PermissionDenied(
+                "The audit chain does not trust your signing key as an owner's, so your key deliveries "
+                "would be refused. Run hrclinic verify."
+            )
+        try:
+            source = self._source or clinic_keys_of(clinic.keys)
+        except ValueError:
+            raise PermissionDenied(
+                "Only an owner, or the recovery key, can rotate the clinic's keys."
+            ) from None
+        plan = _plan(clinic, source, trust, self._reason, self._for_user)
+        with clinic.uow() as uow:
+            append_event(
+                uow.session,
+                clinic.signer,
+                AuditAction.KEYS_ROTATION_STARTED,
+                target_type="rotation",
+                target_id=plan.rotation_id,
+                details={
+                    "epoch": plan.epoch,
+                    "reason": self._reason,
+                    "for_user": str(self._for_user) if self._for_user else None,
+                    "recipients": len(plan.recipients),
+                    "unreachable": len(plan.unreachable),
+                },
+            )
+            uow.commit()
+        mine = plan.payload(clinic.keys.holds_clinical)
+        updated = copy.deepcopy(clinic.keys)
+        accept_delivered(updated, mine)
+        with clinic.editing_ring() as ring:
+            deliveries = [
+                seal_delivery(ring.clinic_id, uid, ex.key_id, ex.public, plan.payload(clinical), signer)
+                for uid, (ex, clinical) in plan.recipients.items()
+            ]
+            rewrap = clinic.rewrap
+            if rewrap is None:
+                raise PermissionDenied("This session cannot re-wrap its own key ring; log in again.")
+            if rewrap.kind != "password" and updated.exchange_id and updated.exchange_public:
+                # the password copy of this ring cannot be re-wrapped now: it takes delivery at its log-in
+                deliveries.append(
+                    seal_delivery(
+                        ring.clinic_id,
+                        updated.user_id,
+                        updated.exchange_id,
+                        updated.exchange_public,
+                        mine,
+                        signer,
+                    )
+                )
+            _escrow_new_keys(ring, plan)
+            ring.deliveries.extend(deliveries)
+            ring.rotation = RotationState(
+                plan.rotation_id, plan.epoch, "rekey", self._reason, plan.registry_id
+            )
+            install_keys(clinic, updated)
+            entry = ring.user_by_id(clinic.actor.user_id)
+            if entry is None:
+                raise PermissionDenied("Your account is not in the key ring any more.")
+            update_own_entry(clinic, ring, entry, remove=[])
+        _record_deposit_key(clinic, updated.anchors)
+        self._run.started.append(plan.rotation_id)
+        self._run.delivered += len(deliveries)
+        self._run.unreachable.extend(plan.unreachable)
+        self._stage = "rekey"
+        return RotationProgress("started")
+
+    def _rekey(self) -> RotationProgress:
+        """Put the database under the newest registry key this ring holds (if it is not already)."""
+        clinic = self._clinic
+        path, newest = clinic.paths.database, clinic.keys.registry_key
+        if not opens_with(path, newest):
+            old = next((k for k in clinic.keys.registry_previous if opens_with(path, k)), None)
+            if old is None or not finish_rekey(clinic, old, newest):
+                self._run.waiting = (
+                    "The database could not be re-keyed now (it is open elsewhere); this finishes at "
+                    "the next log-in of an owner or clinician."
+                )
+                self._stage = "reseal"
+                return RotationProgress("waiting")
+        remove_leftovers(path)
+        state = clinic.read_ring().rotation
+        if clinic.keys.registry_previous or (state is not None and state.phase == "rekey"):
+            updated = copy.deepcopy(clinic.keys)
+            updated.registry_previous = []  # the database is under the newest key: older ones open nothing
+            with clinic.editing_ring() as ring:
+                install_keys(clinic, updated)
+                entry = ring.user_by_id(clinic.actor.user_id)
+                if entry is not None and clinic.rewrap is not None:
+                    update_own_entry(clinic, ring, entry, remove=[])
+                if ring.rotation is not None:
+                    ring.rotation = replace(ring.rotation, phase="reseal")
+        self._stage = "reseal"
+        return RotationProgress("rekeyed")
+
+    def _reseal(self) -> RotationProgress:
+        """One committed batch of re-sealing under the newest clinical key."""
+        clinic, run = self._clinic, self._run
+        if (
+            not clinic.sealer.can_open(VaultKind.CLINICAL)
+            or clinic.sealer.current_header(VaultKind.CLINICAL) is None
+        ):
+            run.waiting = "An owner or clinician finishes re-sealing clinical entries at their next log-in."
+            self._stage = "done"
+            return RotationProgress("waiting")
+        if run.total is None:
+            run.total = pending_reseal_count(clinic)
+        count = reseal_batch(clinic, batch=self._batch, cursor=run.cursor)
+        run.resealed += count
+        done = min(run.resealed + run.cursor.skipped, run.total)
+        if count == 0:
+            self._stage = "complete"
+        return RotationProgress("resealing", done, run.total)
+
+    def _complete(self) -> RotationProgress:
+        """Record the completion and forget the retired keys (once the database is under the newest key)."""
+        clinic, run = self._clinic, self._run
+        audit_reseal_run(clinic, run.cursor, resealed=run.resealed, reason="rotation")
+        if not opens_with(clinic.paths.database, clinic.keys.registry_key):
+            run.waiting = (
+                run.waiting or "The database is not under the new key yet; this finishes at the next log-in."
+            )
+            self._stage = "done"
+            return RotationProgress("waiting")
+        run.waiting = None
+        trust = self._trust()
+        unfinished = self._unfinished(trust)
+        with clinic.uow() as uow:
+            for rotation_id in unfinished:
+                append_event(
+                    uow.session,
+                    clinic.signer,
+                    AuditAction.KEYS_ROTATION_COMPLETED,
+                    target_type="rotation",
+                    target_id=rotation_id,
+                    details={
+                        "epoch": clinic.keys.epoch,
+                        "resealed": run.resealed,
+                        "unopenable": len(run.cursor.unopenable),
+                    },
+                )
+            uow.commit()
+        updated = copy.deepcopy(clinic.keys)
+        for rotation_id in list(updated.retiring):
+            drop_retired(updated, rotation_id)
+        with clinic.editing_ring() as ring:
+            install_keys(clinic, updated)
+            entry = ring.user_by_id(clinic.actor.user_id)
+            if entry is not None and clinic.rewrap is not None:
+                update_own_entry(clinic, ring, entry, remove=[])
+            _forget_retired_escrow(ring, clinic)
+            ring.rotation = None
+        _record_deposit_key(clinic, updated.anchors)
+        run.completed.extend(unfinished)
+        self._stage = "done"
+        return RotationProgress("completed", run.resealed, run.total or 0)
+
+
+# --- the start's plan ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    rotation_id: uuid.UUID
+    epoch: int
+    registry_id: uuid.UUID
+    registry: tuple[bytes, ...]
+    clinical_id: uuid.UUID
+    clinical: dict[uuid.UUID, bytes]
+    deposit: dict[uuid.UUID, bytes]
+    anchors: TrustAnchors
+    retiring: tuple[uuid.UUID, ...]
+    recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]]  # exchange key, holds the clinical vault
+    unreachable: list[str]
+
+    def payload(self, clinical: bool) -> DeliveredKeys:
+        """The keys of this epoch for a holder of the clinical vault, or for front desk."""
+        return DeliveredKeys(
+            rotation_id=self.rotation_id,
+            epoch=self.epoch,
+            registry=self.registry,
+            registry_id=self.registry_id,
+            anchors=self.anchors,
+            clinical=dict(self.clinical) if clinical else {},
+            clinical_current=self.clinical_id if clinical else None,
+            deposit=dict(self.deposit) if clinical else {},
+            retiring={self.rotation_id: self.retiring} if clinical else {},
+        )
+
+
+def _plan(
+    clinic: UnlockedClinic, source: ClinicKeys, trust: KeyTrust, reason: str, for_user: uuid.UUID | None
+) -> _Plan:
+    """New keys and who receives them (users the chain trusts as active, with a trusted exchange key)."""
+    rotation_id = uuid.uuid4()
+    epoch = max(source.epoch, clinic.keys.epoch, trust.newest_epoch()) + 1
+    registry_id, clinical_id, deposit_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    deposit_private, deposit_public = x25519_generate()
+    ring = clinic.read_ring()
+    recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]] = {}
+    unreachable: list[str] = []
+    for user_id, role in trust.active_roles().items():
+        entry = ring.user_by_id(user_id)
+        if user_id in (clinic.actor.user_id, for_user) or entry is None:
+            continue
+        exchange = trust.exchange.get(user_id)
+        if exchange is None:
+            unreachable.append(entry.username)
+            continue
+        recipients[user_id] = (exchange, holds_clinical_vault(role))
+    return _Plan(
+        rotation_id=rotation_id,
+        epoch=epoch,
+        registry_id=registry_id,
+        registry=(random_bytes(KEY_BYTES), source.registry_key, *source.registry_previous),
+        clinical_id=clinical_id,
+        clinical={**source.clinical, clinical_id: random_bytes(KEY_BYTES)},
+        deposit={**source.deposit, deposit_id: deposit_private},
+        anchors=TrustAnchors(
+            source.anchors.recovery_public, source.anchors.recovery_signing_public, deposit_id, deposit_public
+        ),
+        retiring=(*source.clinical, *source.deposit),
+        recipients=recipients,
+        unreachable=sorted(unreachable),
+    )
+
+
+def _escrow_new_keys(ring: KeyRingFile, plan: _Plan) -> None:
+    public = plan.anchors.recovery_public
+    escrow_key(ring, plan.registry_id, "registry", plan.registry[0], public)
+    escrow_key(ring, plan.clinical_id, "clinical", plan.clinical[plan.clinical_id], public)
+    deposit_id = plan.anchors.deposit_key_id
+    escrow_key(ring, deposit_id, "deposit", plan.deposit[deposit_id], public)
+
+
+def _forget_retired_escrow(ring: KeyRingFile, clinic: UnlockedClinic) -> None:
+    """Once complete, the escrow keeps the keys the completing ring holds: the current registry key and
+    the clinical and deposit keys left after the retired ones were dropped."""
+    keys = clinic.keys
+    registry_id = keys.registry_id or ring.clinic_id
+    ring.escrow = [
+        e
+        for e in ring.escrow
+        if (e.kind == "registry" and e.key_id == registry_id)
+        or (e.kind == "clinical" and e.key_id in keys.clinical)
+        or (e.kind == "deposit" and e.key_id in keys.deposit)
+        or e.kind not in ("registry", "clinical", "deposit")
+    ]
+
+
+def _record_deposit_key(clinic: UnlockedClinic, anchors: TrustAnchors) -> None:
+    """The database's copy of the deposit public key (``hrclinic verify`` compares it with the rings)."""
+    with clinic.uow() as uow:
+        record = uow.session.scalars(select(ClinicRecord)).one()
+        if (record.deposit_key_id, record.deposit_public_key) != (
+            anchors.deposit_key_id,
+            anchors.deposit_public,
+        ):
+            record.deposit_key_id, record.deposit_public_key = anchors.deposit_key_id, anchors.deposit_public
+            uow.commit()
+
+
+# --- entry points --------------------------------------------------------------------------------
+
+
+def rotate_keys(
+    clinic: UnlockedClinic,
+    *,
+    reason: str = "owner",
+    progress: Callable[[RotationProgress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    batch: int = DEFAULT_BATCH,
+) -> RotationSummary:
+    """An owner's "Rotate keys now": a new rotation (after finishing any that was interrupted)."""
+    clinic.require(Permission.MANAGE_CLINIC, "rotate the clinic's keys")
+    return KeyRotation(clinic, start=START_ALWAYS, reason=reason, batch=batch).run(progress, cancelled)
+
+
+def pending_rotation(clinic: UnlockedClinic) -> KeyRotation | None:
+    """After log-in: the rotation this user should finish or start now, or None.
+
+    An owner starts one the audit chain says is owed (a deactivation or recovery reset since the last
+    completed rotation); an owner or clinician finishes one their ring is part of; anyone holding both
+    registry keys finishes a rekey."""
+    clinic_keys = clinic.keys
+    if not clinic_keys.retiring and opens_with(clinic.paths.database, clinic_keys.registry_key):
+        if not may(clinic.actor.role, Permission.MANAGE_CLINIC):
+            return None
+        with clinic.uow() as uow:
+            trust = walk_key_trust(uow.session, clinic_keys.anchors.recovery_signing_public)
+        if not (trust.rotation_owed(set(clinic_keys.retiring)) and trust.may_deliver(clinic.signer.key_id)):
+            return None
+    return KeyRotation(clinic, start=START_IF_OWED, reason="resumed")
+
+
+def finish_pending_rotation(
+    clinic: UnlockedClinic,
+    *,
+    progress: Callable[[RotationProgress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> RotationSummary | None:
+    """Run ``pending_rotation`` to its end (command line, tests; the desktop steps it in the background)."""
+    rotation = pending_rotation(clinic)
+    return rotation.run(progress, cancelled) if rotation is not None else None
