@@ -132,8 +132,12 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
     if opened_with == updated.registry_key and updated.registry_previous:
         updated.registry_previous = []  # the database is under the newest key: older ones open nothing
         settled.dropped += 1
-    for rotation_id in [r for r in updated.retiring if r in trust.completed]:
+    completed = [r for r in updated.retiring if r in trust.completed]
+    for rotation_id in completed:
         settled.dropped += drop_retired(updated, rotation_id)
+    # a completion whose writer was killed before it tidied the key-ring file: a holder of the clinical
+    # vault, under the newest registry key, tidies it (front desk cannot tell which keys are current)
+    tidy = bool(completed) and updated.holds_clinical and opened_with == updated.registry_key
     if login and updated.exchange_private is None and clinic.rewrap is not None:
         updated.exchange_id, updated.exchange_private = uuid.uuid4(), x25519_generate()[0]
         settled.exchange_introduced = True
@@ -144,7 +148,7 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
         _audit_arrival(clinic, updated, settled)
     install_keys(clinic, updated)
     if login and clinic.rewrap is not None:
-        save_own_ring(clinic, remove=settled.received)
+        save_own_ring(clinic, remove=settled.received, completed=trust.completed if tidy else None)
     return settled
 
 
@@ -206,12 +210,16 @@ def finish_rekey(clinic: UnlockedClinic, old_key: bytes, new_key: bytes) -> bool
     return True
 
 
-def save_own_ring(clinic: UnlockedClinic, *, remove: list[Delivery] | None = None) -> None:
+def save_own_ring(
+    clinic: UnlockedClinic, *, remove: list[Delivery] | None = None, completed: set[uuid.UUID] | None = None
+) -> None:
     """Re-wrap the session's own ring in the key-ring file (with the wrap it was opened with).
 
     Opened with the password: the deliveries taken are removed, and the computer-login copy (if any) is
     re-wrapped with the secret the operating system keeps, or removed when it is not on this computer
     (it would hold retired keys). Opened with the computer log-in: deliveries stay for the password copy.
+    With ``completed`` (rotations the chain records as complete), the escrow keeps only the keys this ring
+    holds and a completed rotation's state is cleared.
     """
     rewrap = clinic.rewrap
     if rewrap is None:
@@ -221,6 +229,10 @@ def save_own_ring(clinic: UnlockedClinic, *, remove: list[Delivery] | None = Non
         if entry is None:
             return  # deactivated meanwhile
         update_own_entry(clinic, ring, entry, remove=remove or [])
+        if completed is not None:
+            forget_retired_escrow(ring, clinic.keys)
+            if ring.rotation is not None and ring.rotation.rotation_id in completed:
+                ring.rotation = None
 
 
 def update_own_entry(
@@ -240,3 +252,17 @@ def update_own_entry(
         except os_keyring.CredentialStoreUnavailable:
             secret = None
         entry.computer = computer_rewrap(ring.clinic_id, secret).wrap(clinic.keys) if secret else None
+
+
+def forget_retired_escrow(ring: KeyRingFile, keys: KeySet) -> None:
+    """Once a rotation is complete the escrow keeps what a current clinical-vault ring holds: the current
+    registry key, and the clinical and deposit keys left after the retired ones were dropped."""
+    registry_id = keys.registry_id or ring.clinic_id
+    ring.escrow = [
+        e
+        for e in ring.escrow
+        if (e.kind == "registry" and e.key_id == registry_id)
+        or (e.kind == "clinical" and e.key_id in keys.clinical)
+        or (e.kind == "deposit" and e.key_id in keys.deposit)
+        or e.kind not in ("registry", "clinical", "deposit")
+    ]

@@ -36,7 +36,12 @@ from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.key_arrival import finish_rekey, install_keys, update_own_entry
+from hrclinic.services.key_arrival import (
+    finish_rekey,
+    forget_retired_escrow,
+    install_keys,
+    update_own_entry,
+)
 from hrclinic.services.key_trust import ExchangeKey, KeyTrust, walk_key_trust
 from hrclinic.services.reseal import ResealCursor, audit_reseal_run, pending_reseal_count, reseal_batch
 from hrclinic.store.records import ClinicRecord
@@ -467,18 +472,7 @@ def _escrow_new_keys(ring: KeyRingFile, plan: _Plan) -> None:
 
 
 def _forget_retired_escrow(ring: KeyRingFile, clinic: UnlockedClinic) -> None:
-    """Once complete, the escrow keeps the keys the completing ring holds: the current registry key and
-    the clinical and deposit keys left after the retired ones were dropped."""
-    keys = clinic.keys
-    registry_id = keys.registry_id or ring.clinic_id
-    ring.escrow = [
-        e
-        for e in ring.escrow
-        if (e.kind == "registry" and e.key_id == registry_id)
-        or (e.kind == "clinical" and e.key_id in keys.clinical)
-        or (e.kind == "deposit" and e.key_id in keys.deposit)
-        or e.kind not in ("registry", "clinical", "deposit")
-    ]
+    forget_retired_escrow(ring, clinic.keys)
 
 
 def _record_deposit_key(clinic: UnlockedClinic, anchors: TrustAnchors) -> None:
