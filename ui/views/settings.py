@@ -1,4 +1,4 @@
-"""Settings (owner): the clinic, automatic lock, and this computer's log-in."""
+"""Settings (owner): the clinic, automatic lock, this computer's log-in, and changing the clinic's keys."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from hrclinic.services import users
 from hrclinic.services.clinic import clinic_summary, set_idle_lock_minutes
 from hrclinic.services.models import ClinicSummary
 from ui.account_dialogs import ChangePasswordDialog
+from ui.rotation import RotationProgressView, SessionRotation
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
@@ -96,19 +98,43 @@ class SettingsView(QWidget):
             )
         )
 
+        keys_card, keys_box = _card("Keys")
+        keys_box.addWidget(
+            label(
+                "Deactivating someone, or resetting a password with the recovery key, changes every key "
+                "they held, so an old copy of their key ring opens nothing. Change them now if you think "
+                "a key ring and its password were copied. Everyone keeps working; the others receive "
+                "the new keys when they next log in.",
+                "muted",
+            )
+        )
+        self.rotation = SessionRotation.of(ctx.clinic, ctx.runner, ctx.bus)
+        self.rotate_now = QPushButton("Change the keys now…")
+        self.rotate_now.setObjectName("rotate_keys_now")
+        self.rotate_now.setAccessibleName("Change the clinic's keys now")
+        rotate_row = QHBoxLayout()
+        rotate_row.addWidget(self.rotate_now)
+        rotate_row.addStretch(1)
+        keys_box.addLayout(rotate_row)
+        self.rotation_progress = RotationProgressView(self.rotation, "settings_rotation")
+        keys_box.addWidget(self.rotation_progress)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
         layout.addWidget(page_header("Settings", "Changes here apply to everyone in the clinic."))
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
-        for card in (clinic_card, lock_card, login_card, recovery_card):
+        for card in (clinic_card, lock_card, login_card, recovery_card, keys_card):
             layout.addWidget(card)
         layout.addStretch(1)
 
         self.save_idle.clicked.connect(self._on_save_idle_clicked)
         self.computer_login.clicked.connect(self._on_computer_login_clicked)
         self.change_password.clicked.connect(self._on_change_password_clicked)
+        self.rotate_now.clicked.connect(self._on_rotate_now_clicked)
+        self.rotation.running_changed.connect(self._on_rotation_running_changed)
+        self._on_rotation_running_changed(self.rotation.running)
         ctx.bus.users_changed.connect(self.refresh)
         self.refresh()
 
@@ -188,3 +214,19 @@ class SettingsView(QWidget):
         )
         if dialog.exec():
             self._ctx.bus.status_message.emit("Your password was changed.")
+
+    def _on_rotate_now_clicked(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Change the clinic's keys",
+            "Change every key of the clinic now?\n\nThe database gets a new key and clinical entries are "
+            "sealed again under a new one; this runs in the background. Everyone else receives the "
+            "new keys when they next log in.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.rotation.start(rotate_now=True)
+
+    def _on_rotation_running_changed(self, running: bool) -> None:
+        self.rotate_now.setEnabled(not running)

@@ -21,6 +21,7 @@ from hrclinic.services.models import UserSummary
 from ui.account_dialogs import NewPasswordForm, _FormDialog
 from ui.first_run import suggest_username
 from ui.models import Column
+from ui.rotation import RotationProgressView, SessionRotation
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
@@ -78,6 +79,9 @@ class UsersView(QWidget):
             )
         )
         layout.addWidget(self.busy)
+        self.rotation = SessionRotation.of(ctx.clinic, ctx.runner, ctx.bus)
+        self.rotation_progress = RotationProgressView(self.rotation, "users_rotation")
+        layout.addWidget(self.rotation_progress)
         layout.addWidget(self.list, 1)
         self.add_button.clicked.connect(self.add_user)
         self.reset_button.clicked.connect(self.reset_password)
@@ -133,7 +137,8 @@ class UsersView(QWidget):
             self,
             "Deactivate user",
             f"Deactivate {isolate(user.display_name)} ({user.username})?\n\nThey will not be able to log in. "
-            "Nothing they wrote is removed, and their name stays on it.",
+            "Nothing they wrote is removed, and their name stays on it. Every key they held is then "
+            "changed in the background, so a copy of their key ring opens nothing.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -146,7 +151,10 @@ class UsersView(QWidget):
 
     def _on_deactivated(self, user: UserSummary) -> None:
         self._ctx.bus.users_changed.emit()
-        self._ctx.bus.status_message.emit(f"{isolate(user.display_name)} was deactivated.")
+        self._ctx.bus.status_message.emit(
+            f"{isolate(user.display_name)} was deactivated; the keys they held are being changed."
+        )
+        self.rotation.start()  # the deactivation makes a rotation owed; it runs in the background
 
     def _on_failed(self, exc: BaseException) -> None:
         from ui.tasks import error_message
