@@ -56,6 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--data-dir", type=Path, dest="sub_data_dir")
     verify.add_argument("--user", required=True)
     verify.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    verify.add_argument(
+        "--anchor",
+        type=Path,
+        action="append",
+        default=[],
+        help="also compare the audit chain with this saved anchor file (may be repeated)",
+    )
+
+    anchor = sub.add_parser(
+        "anchor", help="save a signed anchor of the audit chain's end, to keep away from the clinic folder"
+    )
+    anchor.add_argument("--data-dir", type=Path, dest="sub_data_dir")
+    anchor.add_argument("--user", required=True)
+    anchor.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    anchor.add_argument("--out", type=Path, required=True, help="the anchor file to write")
 
     sub.add_parser("self-test", help="prove this installation works, in a temporary folder")
 
@@ -152,8 +167,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from hrclinic.services.verify import verify_clinic
 
     data_dir = _data_dir(args)
+    anchors = [_read_anchor(path) for path in args.anchor]
     password = _read_password(args.password_stdin, "Password: ")
-    report = verify_clinic(data_dir, args.user, password)
+    report = verify_clinic(data_dir, args.user, password, anchors=anchors)
     if report.sound:
         print(report.summary())
         return EXIT_OK
@@ -164,6 +180,32 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if len(report.problems) > shown:
         print(f"  ... and {len(report.problems) - shown} more", file=sys.stderr)
     return EXIT_PROBLEM
+
+
+def _read_anchor(path: Path) -> Any:
+    from hrclinic.vault.anchor import SignedAnchor
+
+    try:
+        return SignedAnchor.from_text(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"There is no anchor file at {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"The anchor file {path} cannot be read ({exc}).") from None
+    except (ValueError, KeyError, TypeError):
+        raise CommandError(f"{path} is not an hrclinic audit anchor (damaged or another file).") from None
+
+
+def _cmd_anchor(args: argparse.Namespace) -> int:
+    from hrclinic.services.witness import save_anchor
+
+    data_dir = _data_dir(args)
+    if not args.out.parent.is_dir():
+        raise CommandError(f"The folder {args.out.parent} does not exist; nothing was saved.")
+    password = _read_password(args.password_stdin, "Password: ")
+    anchor = save_anchor(data_dir, args.user, password, args.out)
+    print(f"Saved an anchor of audit row {anchor.seq} to {args.out}")
+    print("Keep it away from the clinic folder; `hrclinic verify --anchor FILE` compares the chain with it.")
+    return EXIT_OK
 
 
 def _cmd_self_test(_args: argparse.Namespace) -> int:
@@ -230,6 +272,7 @@ def main(argv: Sequence[str] | None = None, *, frontend: Frontend | None = None)
             "init": _cmd_init,
             "demo": _cmd_demo,
             "verify": _cmd_verify,
+            "anchor": _cmd_anchor,
             "self-test": _cmd_self_test,
             "bench": _cmd_bench,
         }[args.command]

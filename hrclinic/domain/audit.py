@@ -39,9 +39,18 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGE_NOT_COMPLETED = "user.password_change_not_completed"
     COMPUTER_LOGIN_ENABLED = "user.computer_login_enabled"
     COMPUTER_LOGIN_DISABLED = "user.computer_login_disabled"
+    # key rotation: a user's exchange key (introduced by its holder), a rotation's start and completion
+    # (ids, epoch, counts; never key material), and a user taking delivery of a rotation's keys
+    EXCHANGE_KEY_INTRODUCED = "user.exchange_key_introduced"
+    KEYS_ROTATION_STARTED = "keys.rotation_started"
+    KEYS_ROTATION_COMPLETED = "keys.rotation_completed"
+    KEYS_RECEIVED = "keys.received"
     DATABASE_UPGRADED = "clinic.database_upgraded"
     CLINIC_SETTINGS_CHANGED = "clinic.settings_changed"
     VERIFIED = "clinic.verified"
+    AUDIT_CUT_DETECTED = "audit.cut_detected"  # log-in found the chain shorter or other than witnessed
+    AUDIT_ANCHOR_SAVED = "audit.anchor_saved"
+    AUDIT_ANCHORS_UNREADABLE = "audit.anchors_unreadable"
     CLIENT_REGISTERED = "client.registered"
     CLIENT_VIEWED = "client.viewed"
     NOTE_WRITTEN = "note.written"
@@ -106,9 +115,25 @@ OWNER_SIGNED = frozenset(
 )
 
 
-def key_introduction(user_id: str, key_id: str, public: bytes) -> dict[str, DetailValue]:
-    """The details of a row that introduces a signing key."""
-    return {"key_owner": user_id, "signing_key_id": key_id, "signing_public": public.hex()}
+def key_introduction(
+    user_id: str,
+    key_id: str,
+    public: bytes,
+    *,
+    exchange_id: str | None = None,
+    exchange_public: bytes | None = None,
+) -> dict[str, DetailValue]:
+    """The details of a row that introduces a signing key (and the exchange key rotated keys are
+    sealed to, when the ring has one)."""
+    details: dict[str, DetailValue] = {
+        "key_owner": user_id,
+        "signing_key_id": key_id,
+        "signing_public": public.hex(),
+    }
+    if exchange_id is not None and exchange_public is not None:
+        details["exchange_key_id"] = exchange_id
+        details["exchange_public"] = exchange_public.hex()
+    return details
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ from hrclinic.services.failed_logins import (
     note_failed_login,
     settle_failed_logins,
 )
+from hrclinic.services.key_arrival import open_my_deliveries, open_registry, settle_keys
 from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
+from hrclinic.services.witness import UNREADABLE_ANCHORS, login_witness_problems, witness_head
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.migrate import MigrationResult, upgrade
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
@@ -50,10 +52,11 @@ from hrclinic.vault.keys import ClinicKeys, KeySet
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 from hrclinic.vault.recovery import RecoveryKey, recovery_signer_id
 from hrclinic.vault.ring import (
+    Rewrap,
     burn_time_like_unwrap,
     escrow_clinic_keys,
     escrow_private_keys,
-    unwrap_with_password,
+    open_with_password,
     wrap_with_password,
 )
 from hrclinic.vault.sealing import VaultSealer
@@ -86,6 +89,10 @@ class UnlockedClinic:
         self.sealer = VaultSealer(keys)
         self.signer = AuditSigner.of(keys)
         self.closed = False
+        # re-wraps this user's own ring (audit witness); None when opened by a path without one
+        self.rewrap: Rewrap | None = None
+        # what log-in found wrong with the audit chain's witnesses (shown to the person, audited)
+        self.audit_alerts: list[str] = []
 
     def uow(self) -> UnitOfWork:
         """A new unit of work that seals with this user's keys."""
@@ -204,7 +211,13 @@ def create_clinic(
                     AuditAction.CLINIC_CREATED,
                     target_type="clinic",
                     target_id=clinic_id,
-                    details=key_introduction(str(owner_id), str(keys.signing_key_id), signing_public),
+                    details=key_introduction(
+                    str(owner_id),
+                    str(keys.signing_key_id),
+                    signing_public,
+                    exchange_id=str(keys.exchange_id),
+                    exchange_public=keys.exchange_public,
+                ),
                 )
                 append_event(
                     s,
@@ -272,12 +285,12 @@ def unlock(
         note_failed_login(paths.failed_logins, "", "unknown_user")
         raise WrongCredentials("The user name or password is not right.")
     try:
-        keys = unwrap_with_password(ring.clinic_id, entry, password)
+        keys, rewrap = open_with_password(ring.clinic_id, entry, password)
     except WrongCredentials:
         note_failed_login(paths.failed_logins, name, "wrong_password")
         raise
     return open_with_keys(
-        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None,
+        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None, rewrap=rewrap,
         audit_upgrade=audit_login,
     )
 
@@ -291,12 +304,19 @@ def open_with_keys(
     kdf: KdfParams = DEFAULT_KDF,
     action: AuditAction | None = AuditAction.LOGIN,
     audit_upgrade: bool = True,
+    rewrap: Rewrap | None = None,
 ) -> UnlockedClinic:
-    """Open the database with an unwrapped key ring (after a password or computer log-in)."""
+    """Open the database with an unwrapped key ring (after a password or computer log-in).
+
+    With an ``action`` (a log-in), the chain is first compared with the user's own witness and the
+    signed anchors (a mismatch is audited and shown), and afterwards its new end is witnessed.
+    """
     if not paths.database.exists():
         raise NotAClinic(f"The clinic database {paths.database} is missing.")
     require_writable(paths)
-    engine = sqlcipher_engine(paths.database, keys.registry_key)
+    # during a key rotation the database is under an older or a newer registry key: try each
+    arrival = open_my_deliveries(ring, keys)
+    engine, opened_with = open_registry(paths, ring, keys, arrival)
     try:
         _check_same_clinic(engine, ring)
         migration = upgrade(engine, database=paths.database, backups=paths.backups)
@@ -313,8 +333,28 @@ def open_with_keys(
                 user.id, user.username, user.display_name, Role(user.role), user.must_change_password
             )
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
+        opened.rewrap = rewrap
+        settle_keys(opened, arrival, opened_with, login=action is not None)
+        cut, unreadable = login_witness_problems(opened) if action is not None else ([], 0)
+        opened.audit_alerts = cut + ([UNREADABLE_ANCHORS.format(n=unreadable)] if unreadable else [])
         imported: ImportedFailures | None = None
         with opened.uow() as uow:
+            if cut:
+                append_event(
+                    uow.session,
+                    opened.signer,
+                    AuditAction.AUDIT_CUT_DETECTED,
+                    target_type="user",
+                    target_id=actor.user_id,
+                    details={"problems": len(cut)},
+                )
+            if unreadable:
+                append_event(
+                    uow.session,
+                    opened.signer,
+                    AuditAction.AUDIT_ANCHORS_UNREADABLE,
+                    details={"count": unreadable},
+                )
             if audit_upgrade and migration.upgraded and migration.from_revision is not None:
                 append_event(
                     uow.session,
@@ -328,6 +368,8 @@ def open_with_keys(
             uow.commit()
         # this account's own wait ends; everyone else's failures keep counting
         settle_failed_logins(paths.failed_logins, imported, cleared_user=entry.username)
+        if action is not None:
+            witness_head(opened)
         return opened
     except BaseException:
         engine.dispose()
@@ -366,6 +408,7 @@ def lock(clinic: UnlockedClinic, *, reason: AuditAction = AuditAction.LOCK) -> N
                 uow.session, clinic.signer, reason, target_type="user", target_id=clinic.actor.user_id
             )
             uow.commit()
+        witness_head(clinic)
     finally:
         clinic.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -27,9 +28,10 @@ from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, recovery_signer
 from hrclinic.services.models import UserSummary
+from hrclinic.services.rotation import START_ALWAYS, KeyRotation
 from hrclinic.store.base import utc_now
-from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.records import UserRecord, UserSigningKeyRecord
+from hrclinic.store.rekey import engine_with_any_key
 from hrclinic.store.uow import UnitOfWork
 from hrclinic.vault import os_keyring
 from hrclinic.vault.keyring_file import KeyRingFile, UserEntry, Wrap
@@ -37,7 +39,9 @@ from hrclinic.vault.keys import ClinicKeys, KeySet, clinic_keys_of
 from hrclinic.vault.primitives import KEY_BYTES, KdfParams, random_bytes
 from hrclinic.vault.recovery import RecoveryKey
 from hrclinic.vault.ring import (
+    computer_rewrap,
     escrow_private_keys,
+    password_rewrap,
     recover_keys,
     unwrap_with_password,
     unwrap_with_secret,
@@ -142,7 +146,9 @@ def add_user(
                 target_id=user_id,
                 details={
                     "role": role.value,
-                    **key_introduction(str(user_id), str(keys.signing_key_id), signing_public),
+                    **key_introduction(
+                        str(user_id), str(keys.signing_key_id), signing_public, **_exchange(keys)
+                    ),
                 },
             )
             uow.commit()
@@ -195,6 +201,7 @@ def deactivate_user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserSummary:
         uow.commit()
     with clinic.editing_ring() as ring:
         entry = ring.users.pop(target.username, None)
+        ring.deliveries = [d for d in ring.deliveries if d.recipient_id != user_id]
     if entry is not None and entry.computer is not None:
         try:
             os_keyring.delete_secret(clinic.clinic_id, user_id)
@@ -236,7 +243,9 @@ def reset_password(
             AuditAction.PASSWORD_RESET_BY_OWNER,
             target_type="user",
             target_id=user_id,
-            details=key_introduction(str(user_id), str(keys.signing_key_id), signing_public),
+            details=key_introduction(
+                str(user_id), str(keys.signing_key_id), signing_public, **_exchange(keys)
+            ),
         )
         uow.commit()
     try:
@@ -259,7 +268,8 @@ def change_own_password(
     if new_password == current_password:
         raise ValidationError("Choose a password different from the current one.", field="new_password")
     _check_own_password(clinic, current_password, field="current_password")
-    wrap = wrap_with_password(clinic.clinic_id, clinic.keys, new_password, kdf or clinic.kdf)
+    rewrap = password_rewrap(clinic.clinic_id, new_password, kdf or clinic.kdf)
+    wrap = rewrap.wrap(clinic.keys)
     with clinic.uow() as uow:
         uow.session.get_one(UserRecord, clinic.actor.user_id).must_change_password = False
         append_event(
@@ -279,6 +289,7 @@ def change_own_password(
     except BaseException:
         _record_not_completed(clinic, clinic.actor.user_id, reset=False)
         raise
+    clinic.rewrap = rewrap
 
 
 def reset_password_with_recovery_key(
@@ -300,7 +311,9 @@ def reset_password_with_recovery_key(
         raise ValidationError(problem, field="password")
     recovery = RecoveryKey.parse(recovery_key)
     recovered = recover_keys(ring, recovery)
-    engine = sqlcipher_engine(paths.database, recovered.clinic.registry_key)
+    engine, _key = engine_with_any_key(
+        paths.database, [recovered.clinic.registry_key, *recovered.clinic.registry_previous]
+    )
     try:
         with UnitOfWork(engine) as uow:
             target = uow.session.get(UserRecord, entry.user_id)
@@ -318,8 +331,9 @@ def reset_password_with_recovery_key(
         private_current=list(private)[-1] if private else None,
     )
     kdf = kdf or _kdf_of(entry)
-    wrap = wrap_with_password(ring.clinic_id, keys, new_password, kdf)
-    opened = open_with_keys(paths, ring, entry, keys, kdf=kdf, action=None)
+    rewrap = password_rewrap(ring.clinic_id, new_password, kdf)
+    wrap = rewrap.wrap(keys)
+    opened = open_with_keys(paths, ring, entry, keys, kdf=kdf, action=None, rewrap=rewrap)
     try:
         with opened.uow() as uow:
             uow.session.add(
@@ -332,11 +346,23 @@ def reset_password_with_recovery_key(
                 AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY,
                 target_type="user",
                 target_id=entry.user_id,
-                details=key_introduction(str(entry.user_id), str(keys.signing_key_id), signing_public),
+                details=key_introduction(
+                    str(entry.user_id), str(keys.signing_key_id), signing_public, **_exchange(keys)
+                ),
             )
             uow.commit()
         with opened.editing_ring() as fresh:
             _put_wrap(fresh, target, keys, wrap)
+        # whoever held the old password may have a copy of the old ring: rotate what it opens, the
+        # recovery root signing the deliveries (the re-seal continues after log-in: pending_rotation)
+        KeyRotation(
+            opened,
+            start=START_ALWAYS,
+            reason="recovery_reset",
+            for_user=entry.user_id,
+            source=recovered.clinic,
+            delivery_signer=recovery_signer(entry.user_id, recovery),
+        ).run_registry_steps()
     except BaseException:
         opened.close()
         raise
@@ -357,7 +383,8 @@ def restore_private_vault(clinic: UnlockedClinic, password: str, recovery_key: s
     if not added:
         return 0
     restored = replace(clinic.keys, private={**clinic.keys.private, **added})
-    wrap = wrap_with_password(clinic.clinic_id, restored, password, clinic.kdf)
+    rewrap = password_rewrap(clinic.clinic_id, password, clinic.kdf)
+    wrap = rewrap.wrap(restored)
     with clinic.uow() as uow:
         append_event(
             uow.session,
@@ -374,6 +401,7 @@ def restore_private_vault(clinic: UnlockedClinic, password: str, recovery_key: s
             raise WrongCredentials("Your account is not in the key ring any more.")
         entry.password = wrap
     clinic.keys.private.update(added)
+    clinic.rewrap = rewrap
     return len(added)
 
 
@@ -385,6 +413,11 @@ def _check_own_password(clinic: UnlockedClinic, password: str, *, field: str) ->
         unwrap_with_password(clinic.clinic_id, entry, password)
     except WrongCredentials:
         raise ValidationError("The current password is not right.", field=field) from None
+
+
+def _exchange(keys: KeySet) -> dict[str, Any]:
+    """The exchange key a key-introduction row also introduces (rotated keys are sealed to it)."""
+    return {"exchange_id": str(keys.exchange_id), "exchange_public": keys.exchange_public}
 
 
 def _kdf_of(entry: UserEntry) -> KdfParams:
@@ -483,5 +516,11 @@ def unlock_with_computer_login(data_dir: Path, username: str) -> UnlockedClinic:
         raise WrongCredentials("This computer no longer holds the log-in secret; use your password.")
     keys = unwrap_with_secret(ring.clinic_id, entry, secret)
     return open_with_keys(
-        paths, ring, entry, keys, kdf=_kdf_of(entry), action=AuditAction.LOGIN_WITH_COMPUTER
+        paths,
+        ring,
+        entry,
+        keys,
+        kdf=_kdf_of(entry),
+        action=AuditAction.LOGIN_WITH_COMPUTER,
+        rewrap=computer_rewrap(ring.clinic_id, secret),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from hrclinic.errors import DatabaseDamaged
 from hrclinic.services.audit import append_event, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, unlock
 from hrclinic.services.sealed_values import scan_sealed_values
+from hrclinic.services.witness import witness_checks, witness_head
 from hrclinic.store.migrate import head_revision
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
+from hrclinic.vault.anchor import SignedAnchor
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, x25519_public
 
 
@@ -44,7 +47,12 @@ class VerifyReport:
 
 
 def verify_clinic(
-    data_dir: Path, username: str, password: str, *, kdf: KdfParams = DEFAULT_KDF
+    data_dir: Path,
+    username: str,
+    password: str,
+    *,
+    kdf: KdfParams = DEFAULT_KDF,
+    anchors: Sequence[SignedAnchor] = (),
 ) -> VerifyReport:
     """Unlock as ``username`` and run every check; audits the run when the data is sound.
 
@@ -54,7 +62,7 @@ def verify_clinic(
     """
     clinic = unlock(data_dir, username, password, kdf=kdf, audit_login=False)
     try:
-        report = check_unlocked(clinic)
+        report = check_unlocked(clinic, anchors=anchors)
         if report.sound:
             with clinic.uow() as uow:
                 migration = clinic.migration
@@ -75,13 +83,16 @@ def verify_clinic(
                     details={"audit_rows": report.audit_rows},
                 )
                 uow.commit()
+            witness_head(clinic)
         return report
     finally:
         clinic.close()
 
 
-def check_unlocked(clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF) -> VerifyReport:
-    """Run the checks on an already unlocked clinic."""
+def check_unlocked(
+    clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF, anchors: Sequence[SignedAnchor] = ()
+) -> VerifyReport:
+    """Run the checks on an already unlocked clinic (``anchors``: saved anchor files to compare too)."""
     report = VerifyReport()
     _check_database(clinic, report)
     if report.problems:
@@ -90,6 +101,12 @@ def check_unlocked(clinic: UnlockedClinic, *, kdf_floor: KdfParams = DEFAULT_KDF
         chain = verify_chain(uow.session, clinic.keys.anchors.recovery_signing_public)
     report.audit_rows = chain.rows
     report.problems.extend(chain.problems)
+    trusted = {
+        key_id: (key.owner_id, key.public_key)
+        for key_id, key in chain.trusted_keys.items()
+        if key.owner_id is not None and not key.retired
+    }
+    report.problems.extend(witness_checks(clinic, trusted, anchors))
     _check_key_ring(clinic, report, kdf_floor)
     check_sealed_values(clinic, report)
     return report

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from hrclinic.errors import KeyRingDamaged, StorageFull
+from hrclinic.vault.anchor import SignedAnchor
+from hrclinic.vault.delivery import Delivery, RotationState
 from hrclinic.vault.keys import b64, unb64
 from hrclinic.vault.primitives import NONCE_BYTES, SALT_BYTES, KdfParams
 
@@ -85,6 +87,15 @@ class KeyRingFile:
     clinic_name: str = ""  # shown on the log-in window before anything is unlocked
     users: dict[str, UserEntry] = field(default_factory=dict)
     escrow: list[EscrowEntry] = field(default_factory=list)
+    # each user's latest signed audit anchor, by user id (see vault/anchor.py); a malformed one is
+    # dropped when read and counted, never a reason the file cannot be opened
+    anchors: dict[uuid.UUID, SignedAnchor] = field(default_factory=dict)
+    unreadable_anchors: int = 0
+    # key rotation (vault/delivery.py): new keys sealed to each remaining user, and what a started
+    # rotation still has to do; a malformed delivery is dropped when read and counted
+    deliveries: list[Delivery] = field(default_factory=list)
+    unreadable_deliveries: int = 0
+    rotation: RotationState | None = None
 
     def user(self, username: str) -> UserEntry | None:
         """The entry of a (normalised) user name, if any."""
@@ -119,6 +130,9 @@ class KeyRingFile:
                 }
                 for x in self.escrow
             ],
+            "anchors": {str(k): a.to_json() for k, a in sorted(self.anchors.items())},
+            **({"deliveries": [d.to_json() for d in self.deliveries]} if self.deliveries else {}),
+            **({"rotation": self.rotation.to_json()} if self.rotation else {}),
         }
 
     @classmethod
@@ -152,6 +166,27 @@ class KeyRingFile:
                     box=unb64(item["box"]),
                 )
             )
+        anchors = data.get("anchors") or {}
+        for key, item in anchors.items() if isinstance(anchors, dict) else ():
+            try:
+                anchor = SignedAnchor.from_json(item)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                ring.unreadable_anchors += 1
+                continue
+            if str(anchor.user_id) == key:
+                ring.anchors[anchor.user_id] = anchor
+            else:
+                ring.unreadable_anchors += 1
+        deliveries = data.get("deliveries") or []
+        for item in deliveries if isinstance(deliveries, list) else ():
+            try:
+                ring.deliveries.append(Delivery.from_json(item))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                ring.unreadable_deliveries += 1
+        try:
+            ring.rotation = RotationState.from_json(data["rotation"]) if data.get("rotation") else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            ring.rotation = None  # the users' rings and the audit chain still say what is unfinished
         if len(ring.recovery_public) != 32:
             raise ValueError("recovery public key has the wrong length")
         return ring

@@ -78,6 +78,13 @@ class ClinicKeys:
     clinical_current: uuid.UUID
     deposit: dict[uuid.UUID, bytes] = field(repr=False)
     anchors: TrustAnchors
+    # key rotation (vault/delivery.py): the epoch these keys belong to, the escrow id of the registry
+    # key (None: the first one, escrowed under the clinic id), older registry keys the database may
+    # still be under, and per unfinished rotation the clinical and deposit key ids it retires
+    epoch: int = 0
+    registry_id: uuid.UUID | None = None
+    registry_previous: tuple[bytes, ...] = field(default=(), repr=False)
+    retiring: dict[uuid.UUID, tuple[uuid.UUID, ...]] = field(default_factory=dict)
 
     @classmethod
     def generate(cls, recovery_public: bytes, recovery_signing_public: bytes) -> ClinicKeys:
@@ -91,6 +98,30 @@ class ClinicKeys:
             deposit={deposit_id: deposit_private},
             anchors=TrustAnchors(recovery_public, recovery_signing_public, deposit_id, deposit_public),
         )
+
+
+@dataclass(frozen=True)
+class Witness:
+    """The newest audit row (sequence and hash) this user's sessions wrote or saw.
+
+    Kept inside the authenticated wrap, so nobody who can only write the database or edit files can
+    move it back: a chain later found shorter, or different at that row, was cut or rewritten.
+    """
+
+    seq: int
+    row_hash: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored inside a ring."""
+        return {"seq": self.seq, "hash": b64(self.row_hash)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Witness:
+        """Read back (raises on malformed input)."""
+        witness = cls(seq=int(data["seq"]), row_hash=unb64(data["hash"]))
+        if witness.seq < 0 or len(witness.row_hash) != 32:
+            raise ValueError("the audit witness is malformed")
+        return witness
 
 
 @dataclass
@@ -109,6 +140,15 @@ class KeySet:
     deposit: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
     private: dict[uuid.UUID, bytes] = field(default_factory=dict, repr=False)
     private_current: uuid.UUID | None = None
+    witness: Witness | None = None
+    # X25519 pair other users seal rotated keys to (vault/delivery.py); None in rings made before it
+    exchange_id: uuid.UUID | None = None
+    exchange_private: bytes | None = field(default=None, repr=False)
+    # key rotation: see ClinicKeys
+    epoch: int = 0
+    registry_id: uuid.UUID | None = None
+    registry_previous: list[bytes] = field(default_factory=list, repr=False)
+    retiring: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
 
     @classmethod
     def for_role(
@@ -120,7 +160,8 @@ class KeySet:
         private: dict[uuid.UUID, bytes] | None = None,
         private_current: uuid.UUID | None = None,
     ) -> tuple[KeySet, bytes]:
-        """Assemble a user's ring for their role with a new signing key; returns (keys, signing public)."""
+        """Assemble a user's ring for their role with new signing and exchange keys; returns (keys,
+        signing public). The exchange public half is ``keys.exchange_public``."""
         signing_private, signing_public = ed25519_generate()
         keys = cls(
             user_id=user_id,
@@ -128,11 +169,17 @@ class KeySet:
             signing_key_id=uuid.uuid4(),
             signing_private=signing_private,
             anchors=clinic.anchors,
+            exchange_id=uuid.uuid4(),
+            exchange_private=x25519_generate()[0],
+            epoch=clinic.epoch,
+            registry_id=clinic.registry_id,
+            registry_previous=list(clinic.registry_previous),
         )
         if holds_clinical_vault(role):
             keys.clinical = dict(clinic.clinical)
             keys.clinical_current = clinic.clinical_current
             keys.deposit = dict(clinic.deposit)
+            keys.retiring = {k: list(v) for k, v in clinic.retiring.items()}
         if has_private_vault(role):
             keys.private = dict(private or {})
             if private_current is None or private_current not in keys.private:
@@ -145,6 +192,15 @@ class KeySet:
     def holds_clinical(self) -> bool:
         """True when this ring can open clinical-vault values."""
         return self.clinical_current is not None
+
+    @property
+    def exchange_public(self) -> bytes | None:
+        """The public half of the exchange key (None in a ring made before exchange keys)."""
+        return x25519_public(self.exchange_private) if self.exchange_private is not None else None
+
+    def registry_keys(self) -> list[bytes]:
+        """Every registry key this ring holds, newest first (the database is under one of them)."""
+        return [self.registry_key, *(k for k in self.registry_previous if k != self.registry_key)]
 
     def to_bytes(self) -> bytes:
         """Serialise for wrapping."""
@@ -164,6 +220,18 @@ class KeySet:
             "private": table(self.private),
             "private_current": str(self.private_current) if self.private_current else None,
         }
+        if self.witness is not None:
+            payload["witness"] = self.witness.to_json()
+        if self.exchange_id is not None and self.exchange_private is not None:
+            payload["exchange"] = {"id": str(self.exchange_id), "private": b64(self.exchange_private)}
+        if self.epoch:
+            payload["epoch"] = self.epoch
+        if self.registry_id is not None:
+            payload["registry_id"] = str(self.registry_id)
+        if self.registry_previous:
+            payload["registry_previous"] = [b64(k) for k in self.registry_previous]
+        if self.retiring:
+            payload["retiring"] = {str(r): [str(k) for k in ids] for r, ids in self.retiring.items()}
         return json.dumps(payload, sort_keys=True).encode()
 
     @classmethod
@@ -190,9 +258,21 @@ class KeySet:
             deposit=table(raw["deposit"]),
             private=table(raw["private"]),
             private_current=maybe(raw["private_current"]),
+            witness=Witness.from_json(raw["witness"]) if raw.get("witness") else None,
+            epoch=int(raw.get("epoch", 0)),
+            registry_id=maybe(raw.get("registry_id")),
+            registry_previous=[unb64(k) for k in raw.get("registry_previous", [])],
+            retiring={
+                uuid.UUID(r): [uuid.UUID(k) for k in ids] for r, ids in raw.get("retiring", {}).items()
+            },
         )
-        if len(keys.registry_key) != KEY_BYTES or len(keys.personal) != KEY_BYTES:
+        exchange = raw.get("exchange")
+        if exchange:
+            keys.exchange_id, keys.exchange_private = uuid.UUID(exchange["id"]), unb64(exchange["private"])
+        if any(len(k) != KEY_BYTES for k in (keys.registry_key, keys.personal, *keys.registry_previous)):
             raise ValueError("a key has the wrong length")
+        if keys.exchange_private is not None and len(keys.exchange_private) != KEY_BYTES:
+            raise ValueError("the exchange key has the wrong length")
         return keys
 
 
@@ -209,4 +289,8 @@ def clinic_keys_of(keys: KeySet) -> ClinicKeys:
         clinical_current=keys.clinical_current,
         deposit=dict(keys.deposit),
         anchors=keys.anchors,
+        epoch=keys.epoch,
+        registry_id=keys.registry_id,
+        registry_previous=tuple(keys.registry_previous),
+        retiring={k: tuple(v) for k, v in keys.retiring.items()},
     )

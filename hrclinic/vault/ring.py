@@ -27,21 +27,56 @@ def _wrap_context(clinic_id: uuid.UUID, user_id: uuid.UUID, kind: str) -> bytes:
     return f"hrclinic/ring/v1|{clinic_id}|{user_id}|{kind}".encode()
 
 
+@dataclass(frozen=True)
+class Rewrap:
+    """What wraps a user's own ring again after it changed (its audit witness, new keys), without
+    asking for the password again: the key-encryption key of the wrap it was opened with. Held in
+    memory only while unlocked, like the keys themselves."""
+
+    clinic_id: uuid.UUID
+    kind: str  # password | computer
+    kek: bytes = field(repr=False)
+    kdf: KdfParams | None = None
+    salt: bytes | None = None
+
+    def wrap(self, keys: KeySet) -> Wrap:
+        """``keys`` wrapped under the same key-encryption key (a fresh nonce each time)."""
+        context = _wrap_context(self.clinic_id, keys.user_id, self.kind)
+        nonce, ct = aead_encrypt(self.kek, keys.to_bytes(), context)
+        return Wrap(nonce=nonce, ciphertext=ct, kdf=self.kdf, salt=self.salt)
+
+    def apply(self, entry: UserEntry, keys: KeySet) -> None:
+        """Replace the wrap of ``entry`` this rewrap belongs to."""
+        if self.kind == "password":
+            entry.password = self.wrap(keys)
+        else:
+            entry.computer = self.wrap(keys)
+
+
+def password_rewrap(clinic_id: uuid.UUID, password: str, kdf: KdfParams) -> Rewrap:
+    """A new password wrap's key: fresh salt, Argon2id over ``password``."""
+    salt = random_bytes(SALT_BYTES)
+    return Rewrap(clinic_id, "password", derive_key(password.encode("utf-8"), salt, kdf), kdf, salt)
+
+
 def wrap_with_password(clinic_id: uuid.UUID, keys: KeySet, password: str, kdf: KdfParams) -> Wrap:
     """Wrap a key ring under an Argon2id key derived from ``password``."""
-    salt = random_bytes(SALT_BYTES)
-    kek = derive_key(password.encode("utf-8"), salt, kdf)
-    nonce, ct = aead_encrypt(kek, keys.to_bytes(), _wrap_context(clinic_id, keys.user_id, "password"))
-    return Wrap(nonce=nonce, ciphertext=ct, kdf=kdf, salt=salt)
+    return password_rewrap(clinic_id, password, kdf).wrap(keys)
 
 
-def unwrap_with_password(clinic_id: uuid.UUID, entry: UserEntry, password: str) -> KeySet:
-    """Unwrap a user's key ring, raising WrongCredentials when the password is not right."""
+def open_with_password(clinic_id: uuid.UUID, entry: UserEntry, password: str) -> tuple[KeySet, Rewrap]:
+    """Unwrap a user's key ring and keep what re-wraps it; WrongCredentials when the password is wrong."""
     wrap = entry.password
     if wrap.kdf is None or wrap.salt is None:
         raise KeyRingDamaged(f"The key ring of {entry.username} has no password wrap.")
     kek = derive_key(password.encode("utf-8"), wrap.salt, wrap.kdf)
-    return _open_wrap(clinic_id, entry, wrap, kek, "password")
+    keys = _open_wrap(clinic_id, entry, wrap, kek, "password")
+    return keys, Rewrap(clinic_id, "password", kek, wrap.kdf, wrap.salt)
+
+
+def unwrap_with_password(clinic_id: uuid.UUID, entry: UserEntry, password: str) -> KeySet:
+    """Unwrap a user's key ring, raising WrongCredentials when the password is not right."""
+    return open_with_password(clinic_id, entry, password)[0]
 
 
 def wrap_with_secret(clinic_id: uuid.UUID, keys: KeySet, secret: bytes) -> Wrap:
@@ -55,6 +90,11 @@ def unwrap_with_secret(clinic_id: uuid.UUID, entry: UserEntry, secret: bytes) ->
     if entry.computer is None:
         raise WrongCredentials("Unlocking with the computer log-in is not turned on for this user.")
     return _open_wrap(clinic_id, entry, entry.computer, secret, "computer")
+
+
+def computer_rewrap(clinic_id: uuid.UUID, secret: bytes) -> Rewrap:
+    """What re-wraps the computer-login copy of a ring (the secret the operating system keeps)."""
+    return Rewrap(clinic_id, "computer", secret)
 
 
 def _open_wrap(clinic_id: uuid.UUID, entry: UserEntry, wrap: Wrap, kek: bytes, kind: str) -> KeySet:
@@ -136,7 +176,7 @@ def recover_keys(ring: KeyRingFile, recovery: RecoveryKey) -> RecoveredKeys:
     if recovery.escrow_public_key() != ring.recovery_public:
         raise WrongCredentials("This recovery key does not belong to this clinic.")
     private_key = recovery.escrow_private_key()
-    registry: bytes | None = None
+    registry: dict[uuid.UUID, bytes] = {}  # in escrow order: a key rotation appends the newest
     clinical: dict[uuid.UUID, bytes] = {}
     deposit: dict[uuid.UUID, bytes] = {}
     private: dict[uuid.UUID, dict[uuid.UUID, bytes]] = {}
@@ -150,14 +190,14 @@ def recover_keys(ring: KeyRingFile, recovery: RecoveryKey) -> RecoveredKeys:
         except DecryptionFailed:
             raise KeyRingDamaged(f"The escrowed {entry.kind} key {entry.key_id} is damaged.") from None
         if entry.kind == "registry":
-            registry = secret
+            registry[entry.key_id] = secret
         elif entry.kind == "clinical":
             clinical[entry.key_id] = secret
         elif entry.kind == "deposit":
             deposit[entry.key_id] = secret
         elif entry.kind == "private" and entry.owner_id is not None:
             private.setdefault(entry.owner_id, {})[entry.key_id] = secret
-    if registry is None or not clinical or not deposit:
+    if not registry or not clinical or not deposit:
         raise KeyRingDamaged("The key ring's recovery escrow is incomplete.")
     deposit_id = list(deposit)[-1]
     anchors = TrustAnchors(
@@ -166,11 +206,15 @@ def recover_keys(ring: KeyRingFile, recovery: RecoveryKey) -> RecoveredKeys:
         deposit_key_id=deposit_id,
         deposit_public=x25519_public(deposit[deposit_id]),
     )
+    # during an unfinished key rotation the database may still be under an older registry key
+    registry_id, registry_key = list(registry.items())[-1]
     clinic = ClinicKeys(
-        registry_key=registry,
+        registry_key=registry_key,
         clinical=clinical,
         clinical_current=list(clinical)[-1],
         deposit=deposit,
         anchors=anchors,
+        registry_id=None if registry_id == ring.clinic_id else registry_id,
+        registry_previous=tuple(k for k in reversed(registry.values()) if k != registry_key),
     )
     return RecoveredKeys(clinic=clinic, private=private)

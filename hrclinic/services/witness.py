@@ -1,0 +1,224 @@
+"""Witnesses of the audit chain's head, kept where the database is not.
+
+Every role can write the database, so rows cut from the end of the chain (with the head row moved
+back) leave a chain that is sound in itself. Each user's key ring (authenticated by their own wrap)
+records the newest row their sessions wrote or saw, and the key-ring file keeps a signed anchor per
+user; an owner can also save an anchor file elsewhere. Log-in and ``hrclinic verify`` compare the
+chain against all of them. Rows written after every witness was last updated (for example, by a
+session that was killed before it locked) cannot be missed by anyone, so they are not detected.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.errors import HrclinicError, NotAClinic
+from hrclinic.store.records import AuditEventRecord, UserRecord, UserSigningKeyRecord
+from hrclinic.vault.anchor import SignedAnchor
+from hrclinic.vault.keyring_file import write_atomically
+from hrclinic.vault.keys import Witness
+
+if TYPE_CHECKING:  # services.clinic imports this module
+    from hrclinic.services.clinic import UnlockedClinic
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    """The newest audit row in the database."""
+
+    seq: int
+    row_hash: bytes
+
+
+def chain_end(session: Session) -> ChainEnd:
+    """The last row actually present (not the head row, which anyone can move)."""
+    seq = session.scalar(select(func.max(AuditEventRecord.seq))) or 0
+    if not seq:
+        return ChainEnd(0, bytes(32))
+    row_hash = session.scalar(select(AuditEventRecord.row_hash).where(AuditEventRecord.seq == seq))
+    return ChainEnd(seq, bytes(row_hash or b""))
+
+
+def witness_problem(session: Session, seq: int, row_hash: bytes, who: str) -> str | None:
+    """Why the chain no longer holds row ``seq`` as ``who`` saw it, or None when it does."""
+    if seq <= 0:
+        return None
+    stored = session.scalar(select(AuditEventRecord.row_hash).where(AuditEventRecord.seq == seq))
+    if stored is None:
+        end = chain_end(session).seq
+        if end < seq:
+            return (
+                f"audit rows {end + 1}..{seq} were removed from the end of the chain "
+                f"({who} saw row {seq}; the chain now ends at row {end})"
+            )
+        return f"audit row {seq}, which {who} saw, was removed"
+    if bytes(stored) != row_hash:
+        return f"audit row {seq} is not the row {who} saw: the chain was rewritten from there"
+    return None
+
+
+def own_witness_problem(session: Session, witness: Witness | None) -> str | None:
+    """Compare the chain with the witness in the unlocked user's own (authenticated) ring."""
+    if witness is None:
+        return None
+    return witness_problem(session, witness.seq, witness.row_hash, "your own earlier session")
+
+
+def anchor_problems(
+    session: Session,
+    anchors: Iterable[SignedAnchor],
+    clinic_id: uuid.UUID,
+    public_keys: Mapping[str, tuple[str, bytes]],
+) -> list[str]:
+    """Check signed anchors against the chain.
+
+    ``public_keys`` maps a signing key id to (its holder's user id, public key): at log-in, the
+    registered keys; in ``hrclinic verify``, only the keys the verified chain trusts. An anchor
+    signed with an unknown key or an invalid signature is reported, not believed.
+    """
+    problems: list[str] = []
+    names = dict(session.execute(select(UserRecord.id, UserRecord.username)).tuples().all())
+    for anchor in anchors:
+        who = names.get(anchor.user_id, str(anchor.user_id))
+        if anchor.clinic_id != clinic_id:
+            problems.append(f"the audit anchor of {who!r} belongs to another clinic")
+            continue
+        key = public_keys.get(str(anchor.signer_key_id))
+        if key is None or key[0] != str(anchor.user_id) or not anchor.valid_under(key[1]):
+            problems.append(
+                f"the audit anchor of {who!r} is not signed by a key the audit chain trusts for them "
+                "(altered or forged)"
+            )
+            continue
+        found = witness_problem(session, anchor.seq, anchor.row_hash, f"{who}'s session of {anchor.at[:16]}")
+        if found:
+            problems.append(found)
+    return problems
+
+
+def recorded_cuts(session: Session) -> list[str]:
+    """Cuts found at earlier log-ins stay problems: the rows they lost do not come back."""
+    names = dict(session.execute(select(UserRecord.id, UserRecord.username)).tuples().all())
+    rows = session.execute(
+        select(AuditEventRecord.seq, AuditEventRecord.at, AuditEventRecord.actor_id)
+        .where(AuditEventRecord.action == str(AuditAction.AUDIT_CUT_DETECTED))
+        .order_by(AuditEventRecord.seq)
+        .limit(20)
+    ).tuples()
+    found = []
+    for seq, at, actor in rows:
+        try:
+            who = names.get(uuid.UUID(str(actor)), str(actor))
+        except ValueError:
+            who = str(actor)
+        found.append(
+            f"audit row {seq}: at log-in on {str(at)[:16]}, {who!r} found the audit chain cut or rewritten "
+            "before it (rows were lost; restore a backup to see them)"
+        )
+    return found
+
+
+def registered_keys(session: Session) -> dict[str, tuple[str, bytes]]:
+    """Signing keys as the users table registers them (a hint at log-in; verify uses the chain)."""
+    rows = session.execute(
+        select(UserSigningKeyRecord.id, UserSigningKeyRecord.user_id, UserSigningKeyRecord.public_key)
+    ).tuples()
+    return {str(key_id): (str(user_id), bytes(public)) for key_id, user_id, public in rows}
+
+
+UNREADABLE_ANCHORS = (
+    "the key-ring file held {n} unreadable audit anchor(s) (edited by hand?); they were set aside"
+)
+
+
+def login_witness_problems(clinic: UnlockedClinic) -> tuple[list[str], int]:
+    """At log-in: the user's own witness and every anchor the key-ring file holds; returns the
+    problems and how many anchors could not be read (reported, never a reason to refuse)."""
+    ring = clinic.read_ring()
+    with clinic.uow() as uow:
+        problems = []
+        own = own_witness_problem(uow.session, clinic.keys.witness)
+        if own:
+            problems.append(own)
+        keys = registered_keys(uow.session)
+        problems.extend(anchor_problems(uow.session, ring.anchors.values(), clinic.clinic_id, keys))
+    return problems, ring.unreadable_anchors
+
+
+def witness_checks(
+    clinic: UnlockedClinic, trusted: Mapping[str, tuple[str, bytes]], extra: Iterable[SignedAnchor] = ()
+) -> list[str]:
+    """For ``hrclinic verify``: the verifier's own witness, the key-ring file's anchors and any
+    saved anchor files, against the keys the verified chain trusts (``trusted``)."""
+    ring = clinic.read_ring()
+    with clinic.uow() as uow:
+        problems = []
+        own = own_witness_problem(uow.session, clinic.keys.witness)
+        if own:
+            problems.append(own)
+        problems.extend(anchor_problems(uow.session, ring.anchors.values(), clinic.clinic_id, trusted))
+        problems.extend(anchor_problems(uow.session, extra, clinic.clinic_id, trusted))
+        problems.extend(recorded_cuts(uow.session))
+    if ring.unreadable_anchors:
+        problems.append(f"the key-ring file holds {ring.unreadable_anchors} unreadable audit anchor(s)")
+    return problems
+
+
+def sign_anchor(clinic: UnlockedClinic) -> SignedAnchor | None:
+    """A signed anchor of the chain's end as it is now (None for an empty chain)."""
+    with clinic.uow() as uow:
+        end = chain_end(uow.session)
+    if end.seq == 0:
+        return None
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    return SignedAnchor.sign(clinic.signer, clinic.clinic_id, end.seq, end.row_hash, at)
+
+
+def witness_head(clinic: UnlockedClinic) -> bool:
+    """Record the chain's end in the user's own ring and as their anchor in the key-ring file.
+
+    Best effort: a full disk or a damaged file must not stop a lock or a log-in (returns False).
+    """
+    try:
+        anchor = sign_anchor(clinic)
+        if anchor is None:
+            return False
+        clinic.keys.witness = Witness(anchor.seq, anchor.row_hash)
+        with clinic.editing_ring() as ring:
+            entry = ring.user_by_id(clinic.actor.user_id)
+            if entry is None:
+                return False  # deactivated meanwhile: nothing of theirs is kept
+            if clinic.rewrap is not None:
+                clinic.rewrap.apply(entry, clinic.keys)
+            ring.anchors[clinic.actor.user_id] = anchor
+    except (HrclinicError, OSError):
+        return False
+    return True
+
+
+def save_anchor(data_dir: Path, username: str, password: str, out: Path) -> SignedAnchor:
+    """Log in, sign an anchor of the chain's end, write it to ``out`` atomically, audit it."""
+    from hrclinic.services.audit import append_event
+    from hrclinic.services.clinic import lock, unlock
+
+    clinic = unlock(data_dir, username, password)
+    try:
+        with clinic.uow() as uow:
+            append_event(uow.session, clinic.signer, AuditAction.AUDIT_ANCHOR_SAVED)
+            uow.commit()
+        anchor = sign_anchor(clinic)
+        if anchor is None:  # pragma: no cover - a clinic's chain always has rows once logged in
+            raise NotAClinic("The audit chain is empty; there is nothing to anchor.")
+        write_atomically(out, anchor.to_text().encode())
+        return anchor
+    finally:
+        lock(clinic, reason=AuditAction.LOGOUT)

@@ -1,0 +1,237 @@
+"""Rows cut from the end of the audit chain are found: the head is witnessed outside the database.
+
+Each attack uses only what an insider has: the registry key (every role holds it) for raw SQL on
+the database, and a text editor on the files beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from hrclinic.domain.audit import AuditAction
+from hrclinic.services import clients
+from hrclinic.services.clinic import UnlockedClinic, lock
+from hrclinic.services.verify import verify_clinic
+from hrclinic.services.witness import UNREADABLE_ANCHORS, save_anchor
+from hrclinic.store.engine import open_sqlcipher
+from hrclinic.vault.anchor import SignedAnchor
+from tests.conftest import CLINICIAN, FAST_KDF, FRONT_DESK, OWNER, ClinicFixture
+
+
+def _raw(clinic_dir: ClinicFixture, registry_key: bytes, *statements: str) -> None:
+    """What a front-desk insider does with the registry key and the sqlcipher3 shell."""
+    conn = open_sqlcipher(clinic_dir.data_dir / "clinic.db", registry_key)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _registry_key(clinic_dir: ClinicFixture) -> bytes:
+    desk = clinic_dir.login(FRONT_DESK)
+    key = desk.keys.registry_key
+    lock(desk)
+    return key
+
+
+def _last_seq(clinic: UnlockedClinic) -> int:
+    with clinic.engine.connect() as conn:
+        return int(conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one())
+
+
+def _clinician_session(clinic_dir: ClinicFixture) -> int:
+    """A clinician registers people and writes, then locks: returns the newest row their session saw."""
+    clinician = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinician, "Zoë Witness")
+    clients.write_clinical_note(clinician, person.id, "A note that happened.")
+    seen = _last_seq(clinician)
+    lock(clinician)
+    return seen
+
+
+def _verify(clinic_dir: ClinicFixture, who: tuple[str, str], **kwargs: object) -> list[str]:
+    report = verify_clinic(clinic_dir.data_dir, who[0], who[1], kdf=FAST_KDF, **kwargs)  # type: ignore[arg-type]
+    return [p for p in report.problems if "Argon2id parameters" not in p]  # the tests' fast key rings
+
+
+def _cut_from(seq: int) -> tuple[str, ...]:
+    """Delete rows from ``seq`` on and move the head back so the chain is sound in itself."""
+    return (
+        f"DELETE FROM audit_events WHERE seq >= {seq}",
+        "UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_events), "
+        "row_hash = (SELECT row_hash FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events))",
+    )
+
+
+def test_an_honest_clinic_has_no_witness_problems(clinic_dir: ClinicFixture) -> None:
+    _clinician_session(clinic_dir)
+    again = clinic_dir.login(CLINICIAN)
+    assert again.audit_alerts == []
+    lock(again)
+    assert _verify(clinic_dir, OWNER) == []
+    assert _verify(clinic_dir, CLINICIAN) == []
+
+
+def test_rows_cut_from_the_end_with_the_head_moved_back_are_found(clinic_dir: ClinicFixture) -> None:
+    key = _registry_key(clinic_dir)
+    seen = _clinician_session(clinic_dir)
+    _raw(clinic_dir, key, *_cut_from(seen - 3))
+
+    clinician = clinic_dir.login(CLINICIAN)  # log-in compares with the ring's own witness
+    assert clinician.audit_alerts and f"rows {seen - 3}.." in clinician.audit_alerts[0]
+    with clinician.uow() as uow:
+        actions = [r[0] for r in uow.session.execute(text("SELECT action FROM audit_events ORDER BY seq"))]
+    assert AuditAction.AUDIT_CUT_DETECTED in actions
+    lock(clinician)
+
+    problems = _verify(clinic_dir, OWNER)  # the owner never saw those rows: the clinician's anchor did
+    # the clinician's anchor moved on at their log-in, but the cut they found stays a problem
+    assert any("'therapist' found the audit chain cut" in p for p in problems)
+
+
+def test_deleting_the_whole_audit_table_and_its_head_is_found(clinic_dir: ClinicFixture) -> None:
+    key = _registry_key(clinic_dir)
+    seen = _clinician_session(clinic_dir)
+    _raw(clinic_dir, key, "DELETE FROM audit_events", "DELETE FROM audit_head")
+    problems = _verify(clinic_dir, CLINICIAN)
+    assert any(f"audit rows 1..{seen}" in p or "removed from the end" in p for p in problems)
+
+
+def test_a_rewritten_row_at_the_witnessed_place_is_found(clinic_dir: ClinicFixture) -> None:
+    key = _registry_key(clinic_dir)
+    _clinician_session(clinic_dir)
+    anchored = json.loads((clinic_dir.data_dir / "keyring.json").read_text())["anchors"]
+    seq = max(a["seq"] for a in anchored.values())
+    _raw(clinic_dir, key, f"UPDATE audit_events SET row_hash = zeroblob(32) WHERE seq = {seq}")
+    problems = _verify(clinic_dir, OWNER)
+    assert any(f"audit row {seq} is not the row" in p for p in problems)
+
+
+def test_an_anchor_edited_in_the_key_ring_file_is_not_believed(clinic_dir: ClinicFixture) -> None:
+    _clinician_session(clinic_dir)
+    path = clinic_dir.data_dir / "keyring.json"
+    data = json.loads(path.read_text())
+    anchor = next(iter(data["anchors"].values()))
+    anchor["seq"] += 1000  # a false alarm planted by someone with a text editor
+    path.write_text(json.dumps(data))
+    problems = _verify(clinic_dir, OWNER)
+    assert any("not signed by a key the audit chain trusts" in p for p in problems)
+    assert not any("removed from the end" in p for p in problems)
+
+
+def test_a_damaged_anchor_never_stops_anyone_logging_in(clinic_dir: ClinicFixture) -> None:
+    _clinician_session(clinic_dir)
+    path = clinic_dir.data_dir / "keyring.json"
+    data = json.loads(path.read_text())
+    data["anchors"]["not-a-user"] = {"format": "junk"}
+    path.write_text(json.dumps(data))
+    assert any("unreadable audit anchor" in p for p in _verify(clinic_dir, CLINICIAN))
+    owner = clinic_dir.login(OWNER)  # logs in all the same, told what was set aside
+    assert owner.audit_alerts == [UNREADABLE_ANCHORS.format(n=1)]
+    lock(owner)
+    assert _verify(clinic_dir, OWNER) == []  # the clinic's own anchors still check out
+
+
+def test_a_saved_anchor_file_finds_a_cut_that_every_ring_missed(
+    clinic_dir: ClinicFixture, tmp_path: Path
+) -> None:
+    key = _registry_key(clinic_dir)
+    out = tmp_path / "anchor.json"
+    anchor = save_anchor(clinic_dir.data_dir, OWNER[0], OWNER[1], out)
+    assert SignedAnchor.from_text(out.read_text()) == anchor
+    # the insider cuts the rows and also rolls back every anchor and witness they can reach
+    saved_ring = (clinic_dir.data_dir / "keyring.json").read_text()
+    _raw(clinic_dir, key, *_cut_from(anchor.seq - 1))
+    (clinic_dir.data_dir / "keyring.json").write_text(saved_ring)
+    problems = _verify(clinic_dir, OWNER, anchors=[anchor])
+    assert any(f"audit rows {anchor.seq - 1}..{anchor.seq} were removed" in p for p in problems)
+
+
+def test_a_failed_verify_appends_nothing(clinic_dir: ClinicFixture) -> None:
+    key = _registry_key(clinic_dir)
+    seen = _clinician_session(clinic_dir)
+    _raw(clinic_dir, key, *_cut_from(seen - 2))
+    conn = open_sqlcipher(clinic_dir.data_dir / "clinic.db", key)
+    before = conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+    conn.close()
+    assert _verify(clinic_dir, CLINICIAN)
+    conn = open_sqlcipher(clinic_dir.data_dir / "clinic.db", key)
+    after = conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+    conn.close()
+    assert after == before
+
+
+@pytest.mark.slow
+def test_the_anchor_command_and_verify_with_it(clinic_dir: ClinicFixture, tmp_path: Path) -> None:
+    out = tmp_path / "kept-elsewhere.json"
+    env_python = sys.executable
+    done = subprocess.run(
+        [
+            env_python,
+            "-m",
+            "hrclinic",
+            "anchor",
+            "--data-dir",
+            str(clinic_dir.data_dir),
+            "--user",
+            OWNER[0],
+            "--password-stdin",
+            "--out",
+            str(out),
+        ],
+        input=OWNER[1] + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Saved an anchor of audit row" in done.stdout
+    checked = subprocess.run(
+        [
+            env_python,
+            "-m",
+            "hrclinic",
+            "verify",
+            "--data-dir",
+            str(clinic_dir.data_dir),
+            "--user",
+            OWNER[0],
+            "--password-stdin",
+            "--anchor",
+            str(out),
+        ],
+        input=OWNER[1] + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Argon2id" in checked.stderr or checked.returncode == 0  # the suite's fast key rings
+    assert "audit anchor" not in checked.stderr and "were removed" not in checked.stderr
+    missing = subprocess.run(
+        [
+            env_python,
+            "-m",
+            "hrclinic",
+            "anchor",
+            "--data-dir",
+            str(clinic_dir.data_dir),
+            "--user",
+            OWNER[0],
+            "--password-stdin",
+            "--out",
+            str(tmp_path / "no" / "such" / "a.json"),
+        ],
+        input=OWNER[1] + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
