@@ -142,10 +142,10 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
         updated.exchange_id, updated.exchange_private = uuid.uuid4(), x25519_generate()[0]
         settled.exchange_introduced = True
     changed = settled.received or settled.dropped or settled.exchange_introduced
+    if login and (changed or settled.refused):
+        _audit_arrival(clinic, updated, settled)
     if not changed:
         return settled
-    if login:
-        _audit_arrival(clinic, updated, settled)
     install_keys(clinic, updated)
     if login and clinic.rewrap is not None:
         save_own_ring(clinic, remove=settled.received, completed=trust.completed if tidy else None)
@@ -169,6 +169,15 @@ def _audit_arrival(clinic: UnlockedClinic, keys: KeySet, settled: Settled) -> No
                 target_type="rotation",
                 target_id=delivery.rotation_id,
                 details={"epoch": delivery.epoch},
+            )
+        if settled.refused:  # forged, or signed by a key the chain does not trust as an owner's
+            append_event(
+                uow.session,
+                clinic.signer,
+                AuditAction.KEYS_DELIVERY_REFUSED,
+                target_type="user",
+                target_id=clinic.actor.user_id,
+                details={"count": settled.refused},
             )
         public = keys.exchange_public
         if settled.exchange_introduced and keys.exchange_id is not None and public is not None:

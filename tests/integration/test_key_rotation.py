@@ -197,6 +197,11 @@ def test_a_delivery_forged_by_front_desk_is_refused(clinic_dir: ClinicFixture) -
     again = clinic_dir.login(CLINICIAN)
     assert again.keys.clinical_current == target_keys.clinical_current
     assert planted not in again.keys.clinical and again.keys.epoch == 0
+    with again.uow() as uow:
+        refused = uow.session.scalars(
+            select(AuditEventRecord).where(AuditEventRecord.action == str(AuditAction.KEYS_DELIVERY_REFUSED))
+        ).one()
+    assert json.loads(refused.details) == {"count": 2}
     person = clients.register_client(again, "Noa")
     clients.write_clinical_note(again, person.id, "Still under the real key.")
     blob = _note_blobs(again)[0][3]
