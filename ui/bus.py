@@ -13,6 +13,9 @@ class AppBus(QObject):
     notes_changed = Signal()
     appointments_changed = Signal()
     settings_changed = Signal()
+    # emitted on the GUI thread just before a lock forgets the keys: every editor stashes its
+    # unsaved text now (it submits a sealed draft save; the one worker runs it before the lock)
+    locking = Signal()
     session_locked = Signal()
     session_unlocked = Signal(object)  # UnlockedClinic
     status_message = Signal(str)

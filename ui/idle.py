@@ -1,4 +1,4 @@
-"""Automatic lock after N idle minutes (HIPAA automatic log-off)."""
+"""Automatic lock after N idle minutes (HIPAA automatic log-off), and the lock keys anywhere."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -67,3 +68,23 @@ class IdleWatcher(QObject):
         if self._active and self.seconds_left() <= 0:
             self.stop()
             self.timed_out.emit()
+
+
+class LockKeys(QObject):
+    """Sees the lock shortcut anywhere in the application, with a modal dialog open too (an
+    application-wide QShortcut does not fire while a modal dialog has the focus)."""
+
+    activated = Signal()
+
+    def __init__(self, sequence: QKeySequence, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sequence = sequence
+        self.enabled = False  # only while unlocked: on the log-in page the keys stay ordinary keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.enabled and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if pressed.matches(self._sequence) == QKeySequence.SequenceMatch.ExactMatch:
+                self.activated.emit()
+                return True
+        return False

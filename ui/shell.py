@@ -7,18 +7,27 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+)
 
 from hrclinic.app import ClinicApp
 from hrclinic.domain.audit import AuditAction
-from hrclinic.services import users
+from hrclinic.services import drafts, users
 from hrclinic.services.clinic import UnlockedClinic, clinic_summary
+from hrclinic.services.drafts import DraftRow
 from hrclinic.services.models import ClinicSummary
 from ui.account_dialogs import ChangePasswordDialog
 from ui.bus import AppBus
+from ui.drafts import kept_drafts_notice
 from ui.help_dialogs import AboutDialog, ShortcutsDialog
 from ui.icons import icon
-from ui.idle import IdleWatcher
+from ui.idle import IdleWatcher, LockKeys
 from ui.login import LoginPage
 from ui.resealing import LegacyResealing
 from ui.tasks import TaskRunner
@@ -50,8 +59,9 @@ class ShellWindow(QMainWindow):
         self.bus = bus
         self.session: UnlockedClinic | None = None
         self.workspace: Workspace | None = None
+        self._clinic_name = clinic_app.clinic_name()  # read once: slots do not read files
 
-        self.login = LoginPage(clinic_app, runner, clinic_app.clinic_name(), demo_hint)
+        self.login = LoginPage(clinic_app, runner, self._clinic_name, demo_hint)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
@@ -59,13 +69,16 @@ class ShellWindow(QMainWindow):
         self.idle = IdleWatcher(10, clock=clock, parent=self)
         QApplication.instance().installEventFilter(self.idle)
         self._build_menus()
+        self.lock_keys = LockKeys(self.lock_action.shortcut(), parent=self)
+        QApplication.instance().installEventFilter(self.lock_keys)
         self._build_status_bar()
 
         self.login.unlocked.connect(self.enter)
         self.idle.timed_out.connect(self._on_idle_timed_out)
-        bus.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.lock_keys.activated.connect(self.lock)
+        bus.status_message.connect(self._on_bus_status_message)
         bus.settings_changed.connect(self._reload_settings)
-        runner.failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        runner.failed.connect(self._on_runner_failed)
         self._restore_geometry()
         self._show_locked_state("Log in to open the clinic's records.")
 
@@ -103,7 +116,7 @@ class ShellWindow(QMainWindow):
         bar = self.statusBar()
         self.user_label = QLabel()
         self.user_label.setObjectName("status_user")
-        self.clinic_label = QLabel(isolate(self._app.clinic_name()))
+        self.clinic_label = QLabel(isolate(self._clinic_name))
         self.clinic_label.setObjectName("status_clinic")
         self.lock_label = QLabel()
         self.lock_label.setObjectName("status_lock")
@@ -125,13 +138,14 @@ class ShellWindow(QMainWindow):
         self.lock_button.setVisible(False)
         self.user_label.setText("Not logged in")
         self.lock_label.setText("Locked")
-        self.setWindowTitle(f"hrclinic · {isolate(self._app.clinic_name())}")
+        self.setWindowTitle(f"hrclinic · {isolate(self._clinic_name)}")
 
     # --- unlock / lock ------------------------------------------------------------------------
 
     def enter(self, clinic: UnlockedClinic) -> None:
         """Show the workspace for a newly unlocked session."""
         self.session = clinic
+        self.lock_keys.enabled = True
         if clinic.actor.must_change_password and not self._forced_password_change(clinic):
             self.log_out()
             return
@@ -145,9 +159,10 @@ class ShellWindow(QMainWindow):
         self.lock_button.setVisible(True)
         actor = clinic.actor
         self.user_label.setText(f"{isolate(actor.display_name)} · {actor.role.label}")
-        self.setWindowTitle(f"hrclinic · {isolate(self._app.clinic_name())} · {isolate(actor.display_name)}")
+        self.setWindowTitle(f"hrclinic · {isolate(self._clinic_name)} · {isolate(actor.display_name)}")
         self.idle.start()
         self._reload_settings()
+        self._tell_kept_drafts(clinic)
         self.bus.session_unlocked.emit(clinic)
         LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
 
@@ -167,6 +182,15 @@ class ShellWindow(QMainWindow):
             return
         self.runner.submit(lambda: clinic_summary(clinic), self._on_settings_loaded, owner=self)
 
+    def _tell_kept_drafts(self, clinic: UnlockedClinic) -> None:
+        """After log-in: say what unsaved typing was kept (a lock or a crash), without names."""
+        self.runner.submit(lambda: drafts.list_drafts(clinic), self._on_kept_drafts_loaded, owner=self)
+
+    def _on_kept_drafts_loaded(self, kept: list[DraftRow]) -> None:
+        text = kept_drafts_notice(kept)
+        if text and self.session is not None:
+            self.statusBar().showMessage(text, 20000)
+
     def _on_settings_loaded(self, summary: ClinicSummary) -> None:
         self.idle.set_minutes(summary.idle_lock_minutes)
         self.clinic_label.setText(isolate(summary.name))
@@ -183,20 +207,45 @@ class ShellWindow(QMainWindow):
     def lock(
         self, *, message: str = "Locked. Log in to continue.", reason: AuditAction = AuditAction.LOCK
     ) -> None:
-        """Hide every record now, then audit the lock and forget the keys in the background."""
+        """Hide every record now, then audit the lock and forget the keys in the background.
+
+        Works from anywhere (Ctrl+L through ``LockKeys``, the idle timer, the Lock button), with any
+        dialog open: editors first stash their unsaved text (``bus.locking``: each submits a sealed
+        draft save, which the one worker runs before the lock itself); then every other window
+        closes, modal ones included (their exec() loops end), and nothing left names a person.
+        """
         if self.session is None:
             return
         username = self.session.actor.username
+        self.bus.locking.emit()
         self.session = None
+        self.lock_keys.enabled = False
         self.idle.stop()
+        self._close_other_windows()
         self._discard_workspace()
-        for dialog in self.findChildren(QWidget):
-            if dialog.isWindow() and dialog is not self and dialog.isVisible():
-                dialog.close()
         app = self._app
         self.runner.submit(lambda: app.lock(reason=reason))
+        self.statusBar().clearMessage()
         self._show_locked_state(message, username)
         self.bus.session_locked.emit()
+
+    def _close_other_windows(self) -> None:
+        """Close every window but this one: records, forms, questions, menus, wherever they hang."""
+        for window in QApplication.topLevelWidgets():
+            if window is self or not window.isVisible():
+                continue
+            if isinstance(window, QDialog):
+                window.done(QDialog.DialogCode.Rejected)  # ends exec(); asks nothing (drafts are kept)
+            else:
+                window.close()
+
+    def _on_bus_status_message(self, text: str) -> None:
+        if self.session is not None:  # a late message about someone never reaches the lock screen
+            self.statusBar().showMessage(text, 6000)
+
+    def _on_runner_failed(self, text: str) -> None:
+        if self.session is not None:
+            self.statusBar().showMessage(text, 10000)
 
     def log_out(self) -> None:
         """Lock and clear the user name: someone else may log in next."""
@@ -233,4 +282,5 @@ class ShellWindow(QMainWindow):
         self.lock(reason=AuditAction.LOGOUT)
         self.runner.wait_for_done()
         QApplication.instance().removeEventFilter(self.idle)
+        QApplication.instance().removeEventFilter(self.lock_keys)
         super().closeEvent(event)

@@ -7,6 +7,7 @@ after a successful write the view emits the matching signal on the app bus.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import traceback
 from collections.abc import Callable
@@ -30,66 +31,50 @@ def error_message(exc: BaseException) -> str:
     )
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; the worker emits, Qt queues the call back here."""
-
-    succeeded = Signal(object)
-    failed = Signal(object)
+class _Relay:
+    """What to call back on the GUI thread when a job ends. A plain object the runner keeps by job
+    number: worker threads never hold a reference to it (nor to any widget), so nothing made on the
+    GUI thread is ever released, let alone deleted, on the worker."""
 
     def __init__(
         self,
-        runner: TaskRunner,
         on_success: Callable[[Any], None] | None,
         on_error: Callable[[BaseException], None] | None,
         owner: QObject | None,
     ) -> None:
-        super().__init__()
-        self._runner = runner
-        self._on_success = on_success
-        self._on_error = on_error
-        self._owner = owner
-        self.succeeded.connect(self._deliver_success)
-        self.failed.connect(self._deliver_error)
+        self.on_success = on_success
+        self.on_error = on_error
+        self.owner = owner
 
-    def _owner_alive(self) -> bool:
-        return self._owner is None or shiboken6.isValid(self._owner)
+    def owner_alive(self) -> bool:
+        return self.owner is None or shiboken6.isValid(self.owner)
 
-    @Slot(object)
-    def _deliver_success(self, result: object) -> None:
-        try:
-            if self._on_success is not None and self._owner_alive():
-                self._on_success(result)
-        finally:
-            self._runner._finish(self)
 
-    @Slot(object)
-    def _deliver_error(self, exc: BaseException) -> None:
-        try:
-            if not self._owner_alive():
-                return
-            if self._on_error is not None:
-                self._on_error(exc)
-            else:
-                self._runner.failed.emit(error_message(exc))
-        finally:
-            self._runner._finish(self)
+class _Outcomes(QObject):
+    """Lives on the GUI thread as long as the runner; workers emit here (queued) with a job number."""
+
+    succeeded = Signal(int, object)
+    failed = Signal(int, object)
 
 
 class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[], Any], number: int, outcomes: _Outcomes) -> None:
         super().__init__()
-        self._fn = fn
-        self._relay = relay
+        self._fn: Callable[[], Any] | None = fn
+        self._number = number
+        self._outcomes = outcomes
 
     def run(self) -> None:
+        fn, self._fn = self._fn, None
+        assert fn is not None
         try:
-            result = self._fn()
+            result = fn()
         except Exception as exc:  # noqa: BLE001 - every failure is handed to the GUI thread
             if not isinstance(exc, HrclinicError):
                 log.error("background task failed:\n%s", traceback.format_exc())
-            self._relay.failed.emit(exc)
+            self._outcomes.failed.emit(self._number, exc.with_traceback(None))
         else:
-            self._relay.succeeded.emit(result)
+            self._outcomes.succeeded.emit(self._number, result)
 
 
 class TaskRunner(QObject):
@@ -103,7 +88,11 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._pending: set[_Relay] = set()
+        self._pending: dict[int, _Relay] = {}
+        self._numbers = itertools.count(1)
+        self._outcomes = _Outcomes(self)
+        self._outcomes.succeeded.connect(self._on_outcomes_succeeded)
+        self._outcomes.failed.connect(self._on_outcomes_failed)
 
     @property
     def busy(self) -> bool:
@@ -119,16 +108,36 @@ class TaskRunner(QObject):
         owner: QObject | None = None,
     ) -> None:
         """Run ``fn`` on the worker; call back on the GUI thread unless ``owner`` was destroyed."""
-        relay = _Relay(self, on_success, on_error, owner)
+        number = next(self._numbers)
         was_busy = self.busy
-        self._pending.add(relay)
+        self._pending[number] = _Relay(on_success, on_error, owner)
         if not was_busy:
             self.busy_changed.emit(True)
-        self._pool.start(_Job(fn, relay))
+        self._pool.start(_Job(fn, number, self._outcomes))
 
-    def _finish(self, relay: _Relay) -> None:
-        self._pending.discard(relay)
-        relay.deleteLater()
+    @Slot(int, object)
+    def _on_outcomes_succeeded(self, number: int, result: object) -> None:
+        relay = self._pending[number]
+        try:
+            if relay.on_success is not None and relay.owner_alive():
+                relay.on_success(result)
+        finally:
+            self._finish(number)
+
+    @Slot(int, object)
+    def _on_outcomes_failed(self, number: int, exc: BaseException) -> None:
+        relay = self._pending[number]
+        try:
+            if relay.owner_alive():
+                if relay.on_error is not None:
+                    relay.on_error(exc)
+                else:
+                    self.failed.emit(error_message(exc))
+        finally:
+            self._finish(number)
+
+    def _finish(self, number: int) -> None:
+        del self._pending[number]
         self.finished.emit()
         if not self._pending:
             self.busy_changed.emit(False)

@@ -24,6 +24,15 @@ class Draft:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class DraftRow:
+    """That a draft exists (its text stays sealed until its editor opens it)."""
+
+    kind: str
+    subject: str
+    updated_at: datetime
+
+
 def save_draft(clinic: UnlockedClinic, kind: str, payload: str, *, subject: str = "new") -> None:
     """Keep (or replace) this user's draft of ``kind`` for ``subject``."""
     check_line(kind, field="kind", what="kind of draft", limit=100)
@@ -76,3 +85,14 @@ def discard_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") ->
             )
         )
         uow.commit()
+
+
+def list_drafts(clinic: UnlockedClinic) -> list[DraftRow]:
+    """This user's kept drafts, newest first (after log-in: say what unsaved typing was kept)."""
+    with clinic.uow() as uow:
+        rows = uow.session.execute(
+            select(DraftRecord.kind, DraftRecord.subject, DraftRecord.updated_at)
+            .where(DraftRecord.user_id == clinic.actor.user_id)
+            .order_by(DraftRecord.updated_at.desc())
+        ).all()
+    return [DraftRow(kind, subject, updated_at) for kind, subject, updated_at in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,9 +31,10 @@ from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.errors import HrclinicError
-from hrclinic.services import clients, needs, registry
+from hrclinic.services import clients, drafts, needs, registry
 from hrclinic.services.models import ClientSummary, NoteDetail
 from hrclinic.services.registry import PersonDetail
+from ui.drafts import NOTE_DRAFT
 from ui.icons import icon
 from ui.models import Column
 from ui.tasks import error_message
@@ -239,6 +240,9 @@ class ClientRecordDialog(QDialog):
 
         self.notes_box = QVBoxLayout()
         self.note_input: QPlainTextEdit | None = None
+        self._note_quiet = False  # the text is being set by the program, not typed
+        self._note_drafted = False  # a sealed draft of the note exists
+        self._note_saving: str | None = None  # the text being saved as a note right now
         clinical_tab = QWidget()
         clinical_box = QVBoxLayout(clinical_tab)
         if self.clinical:
@@ -280,6 +284,9 @@ class ClientRecordDialog(QDialog):
                 "Write a note (Ctrl+S saves). It is encrypted before it is stored."
             )
             self.note_input.setMaximumHeight(110)
+            self.note_draft_status = label("", "muted", name="note_draft_status")
+            self.note_draft_status.hide()
+            clinical_box.addWidget(self.note_draft_status)
             clinical_box.addWidget(self.note_input)
             self.save_note = primary_button("Save note", "save_note")
             row = QHBoxLayout()
@@ -288,6 +295,12 @@ class ClientRecordDialog(QDialog):
             clinical_box.addLayout(row)
             self.save_note.clicked.connect(self._on_save_note_clicked)
             QShortcut(QKeySequence.StandardKey.Save, self, activated=self._on_save_note_clicked)
+            self._note_timer = QTimer(self)
+            self._note_timer.setSingleShot(True)
+            self._note_timer.setInterval(1500)
+            self._note_timer.timeout.connect(self.stash_note)
+            self.note_input.textChanged.connect(self._on_note_input_text_changed)
+            ctx.bus.locking.connect(self.stash_note)  # the lock keeps the note as a sealed draft
         else:
             clinical_box.addWidget(
                 label(
@@ -317,6 +330,7 @@ class ClientRecordDialog(QDialog):
         self.add_need_button.clicked.connect(self._on_add_need_clicked)
         self.need_helped_button.clicked.connect(self._on_need_helped_clicked)
         self._load()
+        self._load_note_draft()
 
     # --- loading ----------------------------------------------------------------------------------
 
@@ -557,7 +571,80 @@ class ClientRecordDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Discard:
                 return
+            self._discard_note_draft()
         super().reject()
+
+    # --- the note's draft: kept while typing pauses and when the app locks, offered on opening -----
+
+    def stash_note(self) -> None:
+        """Keep the unsaved note as a sealed draft (personal vault); called on a pause in typing
+        and by ``bus.locking``, which runs it before the keys are forgotten."""
+        if self.note_input is None or not self.isVisible():
+            return  # a closed record keeps nothing: its note was saved or discarded
+        self._note_timer.stop()
+        text = self.note_input.toPlainText()
+        if text == self._note_saving:
+            return  # being saved as a note right now
+        clinic, subject = self._ctx.clinic, str(self._person_id)
+        if not text.strip():
+            if self._note_drafted:
+                self._note_drafted = False
+                self._ctx.runner.submit(lambda: drafts.discard_draft(clinic, NOTE_DRAFT, subject=subject))
+            return
+        self._note_drafted = True
+        self._ctx.runner.submit(
+            lambda: drafts.save_draft(clinic, NOTE_DRAFT, text, subject=subject),
+            None,
+            self._on_note_draft_failed,
+            owner=self,
+        )
+
+    def _on_note_input_text_changed(self) -> None:
+        if not self._note_quiet:
+            self._note_timer.start()
+
+    def _on_note_draft_failed(self, exc: BaseException) -> None:
+        self.note_draft_status.setText(f"This note could not be kept as a draft: {error_message(exc)}")
+        self.note_draft_status.show()
+
+    def _load_note_draft(self) -> None:
+        if self.note_input is None:
+            return
+        clinic, subject = self._ctx.clinic, str(self._person_id)
+        self._ctx.runner.submit(
+            lambda: drafts.load_draft(clinic, NOTE_DRAFT, subject=subject),
+            self._on_note_draft_loaded,
+            lambda _exc: None,  # no draft to offer; the record itself works on
+            owner=self,
+        )
+
+    def _on_note_draft_loaded(self, draft: drafts.Draft | None) -> None:
+        if draft is None or self.note_input is None or self.note_input.toPlainText().strip():
+            return
+        self._set_note_text(draft.payload)
+        self._note_drafted = True
+        when = draft.updated_at.astimezone().strftime("%d %b %H:%M")
+        self.note_draft_status.setText(f"Restored the note you were writing ({when}). It is not saved yet.")
+        self.note_draft_status.show()
+
+    def _set_note_text(self, text: str) -> None:
+        assert self.note_input is not None
+        self._note_quiet = True
+        try:
+            self.note_input.setPlainText(text)
+        finally:
+            self._note_quiet = False
+
+    def _discard_note_draft(self) -> None:
+        """The person chose to throw the note away: the draft goes too."""
+        if self.note_input is None:
+            return
+        self._note_timer.stop()
+        self._set_note_text("")
+        if self._note_drafted:
+            self._note_drafted = False
+            clinic, subject = self._ctx.clinic, str(self._person_id)
+            self._ctx.runner.submit(lambda: drafts.discard_draft(clinic, NOTE_DRAFT, subject=subject))
 
     def _on_save_note_clicked(self) -> None:
         if self.note_input is None:
@@ -569,6 +656,7 @@ class ClientRecordDialog(QDialog):
             return
         self.message.hide()
         self.busy.set_busy(True)
+        self._note_saving = text
         clinic, person_id = self._ctx.clinic, self._person_id
         self._ctx.runner.submit(
             lambda: clients.write_clinical_note(clinic, person_id, text),
@@ -579,12 +667,16 @@ class ClientRecordDialog(QDialog):
 
     def _on_note_saved(self, _note: NoteDetail) -> None:
         assert self.note_input is not None
-        self.note_input.clear()  # cleared only once the note is safely stored
+        self._note_saving = None
+        self._note_drafted = True  # whatever was kept of it goes now
+        self._discard_note_draft()  # cleared only once the note is safely stored
+        self.note_draft_status.hide()
         self._ctx.bus.notes_changed.emit()
         self._ctx.bus.status_message.emit("Note saved.")
         self._load()
 
     def _on_note_failed(self, exc: BaseException) -> None:
+        self._note_saving = None
         self.busy.set_busy(False)
         text = exc.message if isinstance(exc, HrclinicError) and exc.field == "body" else error_message(exc)
         self.message.setText(text + " Your text is still here.")

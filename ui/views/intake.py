@@ -255,6 +255,7 @@ class IntakeDialog(QDialog):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(1500)
         self._draft_timer.timeout.connect(self.save_draft)
+        ctx.bus.locking.connect(self._on_bus_locking)
         self._dup_timer = QTimer(self)
         self._dup_timer.setSingleShot(True)
         self._dup_timer.setInterval(250)
@@ -569,6 +570,12 @@ class IntakeDialog(QDialog):
             lambda _e: None,
             owner=self,
         )
+
+    def _on_bus_locking(self) -> None:
+        """The app is locking: keep what is typed as a sealed draft before the keys are forgotten."""
+        if self.isVisible():
+            self._draft_timer.stop()
+            self.save_draft()
 
     def _on_draft_saved(self, stamp: str) -> None:
         self.draft_status.setText(f"Draft kept at {stamp}")
