@@ -224,3 +224,72 @@ def test_nothing_on_the_lock_screen_names_a_person(
     shell.bus.status_message.emit(f"Registered {NAME} (No. 1245).")
     shell.runner.failed.emit(f"{NAME}'s record changed meanwhile.")
     assert shell.statusBar().currentMessage() == ""
+
+
+def test_a_half_made_booking_survives_ctrl_l(qtbot, shell: ShellWindow, clinic_dir: ClinicFixture) -> None:
+    from ui.views.appointment_dialogs import BookDialog
+
+    seed(clinic_dir)
+    log_in(qtbot, shell, FRONT_DESK)
+    view = shell.workspace.open("today")
+    settle(qtbot, shell.runner)
+    dialog = BookDialog(view._ctx, [], day=view.day, clinician_id=None, parent=view)
+
+    def inside() -> None:
+        qtbot.waitUntil(lambda: modal_of(BookDialog)() is not None)
+        settle(qtbot, shell.runner)
+        type_text(dialog.person.search, "jord")
+        type_text(dialog.note, "needs the ground-floor room")
+        QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    events = while_open(qtbot, dialog.exec, inside)
+    assert events == ["inside done", "exec returned"]
+    assert_locked_and_nameless(shell)
+    settle(qtbot, shell.runner)
+
+    log_in(qtbot, shell, FRONT_DESK)
+    view = shell.workspace.open("today")
+    again = BookDialog(view._ctx, [], day=view.day, clinician_id=None, parent=view)
+    qtbot.addWidget(again)
+    settle(qtbot, shell.runner)
+    assert again.note.text() == "needs the ground-floor room"
+    assert again.person.search.text() == "jord"
+    assert again.findChild(QWidget, "draft_restored") is not None
+    assert drafts.list_drafts(shell.session) == []  # the form holds it again
+
+
+def test_a_consent_being_typed_survives_the_idle_lock(
+    qtbot, shell: ShellWindow, clinic_dir: ClinicFixture, clock: FakeClock
+) -> None:
+    from ui.views.consent_dialogs import ConsentDialog
+
+    seed(clinic_dir)
+    log_in(qtbot, shell, FRONT_DESK)
+    row = clients_view(qtbot, shell).list.visible_rows()[0]
+
+    def open_form() -> ConsentDialog:
+        assert shell.workspace is not None
+        return ConsentDialog(shell.workspace.ctx, row.id, NAME, "Test Clinic", parent=shell.workspace)
+
+    dialog = open_form()
+
+    def inside() -> None:
+        qtbot.waitUntil(lambda: modal_of(ConsentDialog)() is not None)
+        settle(qtbot, shell.runner)
+        dialog.kind.setCurrentIndex(2)
+        type_text(dialog.information, "Medication list and dates of attendance")
+        clock.advance(11)
+        shell.idle.check()
+
+    events = while_open(qtbot, dialog.exec, inside)
+    assert events == ["inside done", "exec returned"]
+    assert_locked_and_nameless(shell)
+    settle(qtbot, shell.runner)
+
+    log_in(qtbot, shell, FRONT_DESK)
+    again = open_form()
+    qtbot.addWidget(again)
+    settle(qtbot, shell.runner)
+    assert again.kind.currentIndex() == 2
+    assert again.information.toPlainText() == "Medication list and dates of attendance"
+    assert again.findChild(QWidget, "draft_restored") is not None

@@ -41,6 +41,7 @@ from hrclinic.errors import HrclinicError
 from hrclinic.services import appointments, clients
 from hrclinic.services.appointments import AppointmentOverlap, AppointmentRow, ClinicianOption, OutreachRow
 from hrclinic.services.models import ClientSummary
+from ui.drafts import FormDraftKeeper, named_inputs
 from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
 from ui.tasks import error_message
 from ui.text import isolate
@@ -268,6 +269,19 @@ class _CommandDialog(QDialog):
         save.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.submit)
+        # typing survives a lock: kept as a sealed draft, put back when this form opens again
+        self.draft_keeper = FormDraftKeeper(
+            self, self._ctx, self.objectName(), self.draft_subject(), lambda: named_inputs(self)
+        )
+        self.draft_keeper.restored.connect(self._on_draft_keeper_restored)
+
+    def draft_subject(self) -> str:
+        """What a kept draft of this form belongs to ("new" for a new booking or walk-in)."""
+        return "new"
+
+    def _on_draft_keeper_restored(self) -> None:
+        note = "Restored what you typed before the app locked; it is not saved yet."
+        self.layout_.insertWidget(1, label(note, "muted", name="draft_restored"))
 
     def submit(self) -> None:
         """Collect the form and run the command (subclasses)."""
@@ -457,6 +471,10 @@ class MoveDialog(_CommandDialog):
         self.when.time.setFocus()
         self.when.time.selectAll()
 
+    def draft_subject(self) -> str:
+        """A kept draft belongs to this appointment."""
+        return str(self.appointment.id)
+
     def submit(self) -> None:
         """Move, asking first when the clinician is already booked then."""
         starts_at = self.when.check()
@@ -565,6 +583,10 @@ class UndoDialog(_CommandDialog):
         self._finish_layout(primary_button("Undo", "undo_save"))
         self.reason.setFocus()
 
+    def draft_subject(self) -> str:
+        """A kept draft belongs to this appointment."""
+        return str(self.appointment.id)
+
     def submit(self) -> None:
         """Undo with the reason chosen."""
         a, clinic, reason = self.appointment, self._ctx.clinic, self.reason.currentData()
@@ -591,6 +613,10 @@ class OutreachDoneDialog(_CommandDialog):
         self.field_errors = {"outcome": self.outcome_error}
         self._finish_layout(primary_button("Done", "outreach_save"))
         self.outcome.setFocus()
+
+    def draft_subject(self) -> str:
+        """A kept draft belongs to this task."""
+        return str(self.task.id)
 
     def submit(self) -> None:
         """Close the task with the outcome typed."""

@@ -37,6 +37,7 @@ from hrclinic.domain.consents import (
 from hrclinic.errors import HrclinicError
 from hrclinic.services import consents
 from hrclinic.services.consents import ConsentDetail
+from ui.drafts import FormDraftKeeper
 from ui.models import Column
 from ui.tasks import error_message
 from ui.text import isolate
@@ -335,6 +336,18 @@ class ConsentDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self._submit(draft=False))
         self._show_rows()
         self.kind.setFocus()
+        # typing survives a lock: kept as a sealed draft, put back when this form opens again
+        subject = str(draft.id if draft else client_id)
+        self.draft_keeper = FormDraftKeeper(
+            self, ctx, "consent", subject, lambda: {"kind": self.kind, **f.inputs}
+        )
+        self.draft_keeper.restored.connect(self._on_draft_keeper_restored)
+
+    def _on_draft_keeper_restored(self) -> None:
+        note = "Restored what you typed before the app locked; it is not saved yet."
+        box = self.layout()
+        assert isinstance(box, QVBoxLayout)
+        box.insertWidget(2, label(note, "muted", name="draft_restored"))
 
     # --- filling and reading -------------------------------------------------------------
 
