@@ -27,6 +27,7 @@ from hrclinic.errors import (
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, recovery_signer
+from hrclinic.services.failed_logins import login_wait, note_failed_login, settle_failed_logins
 from hrclinic.services.models import UserSummary
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation
 from hrclinic.store.base import utc_now
@@ -406,13 +407,21 @@ def restore_private_vault(clinic: UnlockedClinic, password: str, recovery_key: s
 
 
 def _check_own_password(clinic: UnlockedClinic, password: str, *, field: str) -> None:
-    entry = clinic.read_ring().user(clinic.actor.username)
+    """The password unwraps this user's ring; wrong guesses count for the same growing wait as at
+    log-in (an unattended unlocked session is no faster way to guess it)."""
+    failures, name = clinic.paths.failed_logins, clinic.actor.username
+    wait = login_wait(failures, name)
+    if wait:
+        raise ValidationError(f"Several attempts did not match. You can try again in {wait} s.", field=field)
+    entry = clinic.read_ring().user(name)
     if entry is None:
         raise WrongCredentials("Your account is not in the key ring any more.")
     try:
         unwrap_with_password(clinic.clinic_id, entry, password)
     except WrongCredentials:
+        note_failed_login(failures, name, "wrong_current_password")
         raise ValidationError("The current password is not right.", field=field) from None
+    settle_failed_logins(failures, None, cleared_user=name)
 
 
 def _exchange(keys: KeySet) -> dict[str, Any]:

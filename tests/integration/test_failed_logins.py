@@ -303,3 +303,26 @@ def test_hrclinic_verify_says_how_long_to_wait(
     assert capsys.readouterr().err.strip() == (
         "hrclinic: Several attempts did not match. You can try again in 4 s."
     )
+
+
+def test_guessing_the_current_password_in_an_open_session_is_slowed_down_too(
+    clinic_dir: ClinicFixture, clock: FakeUtcClock
+) -> None:
+    from hrclinic.errors import ValidationError
+    from hrclinic.services import users
+
+    therapist = clinic_dir.login(CLINICIAN)
+    for _ in range(FREE_ATTEMPTS):
+        with pytest.raises(ValidationError, match="not right"):
+            users.change_own_password(therapist, "a guess at it 1", "a new phrase 88", kdf=FAST_KDF)
+    with pytest.raises(ValidationError, match="try again in 2 s") as waiting:
+        users.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
+    assert waiting.value.field == "current_password"
+    assert login_wait(failed_file(clinic_dir), "therapist") == 2  # the same wait as at log-in
+    clock.advance(2)
+    users.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
+    assert login_wait(failed_file(clinic_dir), "therapist") == 0
+    lock(therapist)
+    owner = clinic_dir.login(OWNER)  # the guesses reach the audit chain at the next log-in
+    reasons = [f["reason"] for f in audit_rows(owner, AuditAction.LOGIN_FAILED)]
+    assert reasons == ["wrong_current_password"] * FREE_ATTEMPTS
