@@ -143,6 +143,11 @@ def kept_drafts_notice(kept: Sequence[DraftRow]) -> str:
         parts.append("an unsaved form" if forms == 1 else f"{forms} unsaved forms")
     if not parts:
         return ""
-    where = " (a note in that person's record)" if notes else ""
     comes_back = "It comes back" if len(kept) == 1 else "Each comes back"
-    return f"Kept for you: {' and '.join(parts)}. {comes_back} when you open it again{where}."
+    if notes and forms:
+        where = "where you left it (a note in that person's record)"
+    elif notes:
+        where = "when you open that person's record"
+    else:
+        where = "when you open the same form again"
+    return f"Kept for you: {' and '.join(parts)}. {comes_back} {where}."

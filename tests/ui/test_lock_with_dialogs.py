@@ -293,3 +293,21 @@ def test_a_consent_being_typed_survives_the_idle_lock(
     assert again.kind.currentIndex() == 2
     assert again.information.toPlainText() == "Medication list and dates of attendance"
     assert again.findChild(QWidget, "draft_restored") is not None
+
+
+def test_the_notice_after_log_in_says_what_was_kept_and_names_no_one() -> None:
+    from datetime import UTC, datetime
+
+    from hrclinic.services.drafts import DraftRow
+    from ui.drafts import kept_drafts_notice
+
+    at = datetime.now(UTC)
+    note, form = DraftRow(NOTE_DRAFT, "3f6c", at), DraftRow("consent", "new", at)
+    assert kept_drafts_notice([]) == ""
+    assert kept_drafts_notice([note]) == (
+        "Kept for you: an unsaved note. It comes back when you open that person's record."
+    )
+    assert kept_drafts_notice([form, form]) == (
+        "Kept for you: 2 unsaved forms. Each comes back when you open the same form again."
+    )
+    assert kept_drafts_notice([note, form]).startswith("Kept for you: an unsaved note and an unsaved form.")
