@@ -105,7 +105,7 @@ class KeyRotation:
 
     ``start``: ``always`` (Rotate keys now, a recovery reset), ``owed`` (when the audit chain records a
     deactivation or recovery reset after the newest completed rotation), ``never`` (only finish what
-    an earlier rotation left). A rotation left unfinished is always finished first.
+    an earlier rotation left). A new rotation also completes any earlier one left unfinished.
     ``source`` and ``delivery_signer``: the recovery reset's keys (from the escrow) and the recovery
     root, which signs its deliveries; otherwise the owner's own keys and signing key.
     """
@@ -142,7 +142,6 @@ class KeyRotation:
         """Do the next bounded piece of work and say where the rotation is."""
         handler = {
             "begin": self._begin,
-            "start": self._start_rotation,
             "rekey": self._rekey,
             "reseal": self._reseal,
             "complete": self._complete,
@@ -176,7 +175,7 @@ class KeyRotation:
     def run_registry_steps(self) -> RotationSummary:
         """Only the steps before re-sealing (start, rekey): a recovery reset runs these while it holds
         the recovery key; the re-seal continues after log-in (``pending_rotation``)."""
-        while not self.finished and self._stage in ("begin", "start", "rekey"):
+        while not self.finished and self._stage in ("begin", "rekey"):
             self.step()
         return self.summary()
 
@@ -213,7 +212,6 @@ class KeyRotation:
         if self._start == START_ALWAYS or (
             self._start == START_IF_OWED and self._may_start(trust) and trust.rotation_owed(mine)
         ):
-            self._stage = "start"
             return self._start_rotation(trust)
         if self._unfinished(trust) or not opens_with(
             self._clinic.paths.database, self._clinic.keys.registry_key
