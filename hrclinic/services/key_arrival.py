@@ -121,9 +121,11 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
             continue
         settled.received.append(delivery)
     if opened_with not in updated.registry_keys():
+        damaged = f" The audit log is damaged ({trust.problems[0]})." if trust.problems else ""
         raise DatabaseDamaged(
-            "The clinic's database opens only with a key that arrived in an unverified key delivery; "
-            "the database may have been replaced. Nothing was changed. Ask the owner to run hrclinic verify."
+            "The clinic's database opens only with a key that arrived in a key delivery the audit log "
+            f"does not vouch for, so it was not used.{damaged} Nothing was changed. Ask an owner to run "
+            "hrclinic verify."
         )
     if login and opened_with != updated.registry_key:
         settled.rekeyed = finish_rekey(clinic, opened_with, updated.registry_key)
@@ -154,7 +156,7 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
 
 def _walk(clinic: UnlockedClinic) -> KeyTrust:
     with clinic.uow() as uow:
-        return walk_key_trust(uow.session, clinic.keys.anchors.recovery_signing_public)
+        return walk_key_trust(uow.session, clinic.keys.anchors.recovery_signing_public, clinic.keys.witness)
 
 
 def _audit_arrival(clinic: UnlockedClinic, keys: KeySet, settled: Settled) -> None:

@@ -30,6 +30,7 @@ from hrclinic.domain.audit_trust import TrustedKey, TrustTable
 from hrclinic.domain.roles import Role, holds_clinical_vault
 from hrclinic.services.audit import content_of
 from hrclinic.store.records import AuditEventRecord
+from hrclinic.vault.keys import Witness
 from hrclinic.vault.recovery import recovery_signer_id
 from hrclinic.vault.signing import signature_valid
 
@@ -108,8 +109,12 @@ class KeyTrust:
         return max((r.epoch for r in self.started.values()), default=0)
 
 
-def walk_key_trust(session: Session, recovery_signing_public: bytes) -> KeyTrust:
-    """Walk the trust rows in order (``recovery_signing_public`` from the user's authenticated ring)."""
+def walk_key_trust(
+    session: Session, recovery_signing_public: bytes, witness: Witness | None = None
+) -> KeyTrust:
+    """Walk the trust rows in order (``recovery_signing_public`` and ``witness`` from the user's
+    authenticated ring). Rows missing from the chain, or a chain cut before the row the ring witnessed,
+    make every trust row untrusted: a deleted row may have retired or re-roled a key."""
     result = KeyTrust()
     trust = TrustTable(str(recovery_signer_id(recovery_signing_public)), recovery_signing_public)
     actions = [str(a) for a in TRUST_ACTIONS | ROTATION_ACTIONS]
@@ -117,6 +122,11 @@ def walk_key_trust(session: Session, recovery_signing_public: bytes) -> KeyTrust
         select(AuditEventRecord).where(AuditEventRecord.action.in_(actions)).order_by(AuditEventRecord.seq)
     ).all()
     unlinked = _unlinked(session, rows)
+    if witness is not None and witness.seq > 0:
+        seen = session.scalar(select(AuditEventRecord.row_hash).where(AuditEventRecord.seq == witness.seq))
+        if seen is None or bytes(seen) != witness.row_hash:
+            result.problems.append(f"the audit log was cut or rewritten at row {witness.seq}, which you saw")
+            unlinked = {row.seq for row in rows}
     for row in rows:
         if row.seq in unlinked:
             result.problems.append(f"audit row {row.seq} is not linked to the rows beside it")

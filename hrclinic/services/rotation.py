@@ -44,7 +44,7 @@ from hrclinic.services.key_arrival import (
 )
 from hrclinic.services.key_trust import ExchangeKey, KeyTrust, walk_key_trust
 from hrclinic.services.reseal import ResealCursor, audit_reseal_run, pending_reseal_count, reseal_batch
-from hrclinic.store.records import ClinicRecord
+from hrclinic.store.records import ClinicRecord, UserRecord
 from hrclinic.store.rekey import opens_with, remove_leftovers
 from hrclinic.vault.delivery import (
     DeliveredKeys,
@@ -196,7 +196,8 @@ class KeyRotation:
 
     def _trust(self) -> KeyTrust:
         with self._clinic.uow() as uow:
-            return walk_key_trust(uow.session, self._clinic.keys.anchors.recovery_signing_public)
+            keys = self._clinic.keys
+            return walk_key_trust(uow.session, keys.anchors.recovery_signing_public, keys.witness)
 
     def _unfinished(self, trust: KeyTrust) -> list[uuid.UUID]:
         return [r for r in self._clinic.keys.retiring if r not in trust.completed]
@@ -234,9 +235,10 @@ class KeyRotation:
         trust = trust or self._trust()
         signer = self._delivery_signer or clinic.signer
         if not trust.may_deliver(signer.key_id):
+            damaged = f" The audit log is damaged ({trust.problems[0]})." if trust.problems else ""
             raise PermissionDenied(
-                "The audit chain does not trust your signing key as an owner's, so your key deliveries "
-                "would be refused. Run hrclinic verify."
+                "The audit log does not vouch for your signing key as an owner's, so the keys could not "
+                f"be handed to anyone.{damaged} Nothing was changed. Run hrclinic verify."
             )
         try:
             source = self._source or clinic_keys_of(clinic.keys)
@@ -433,11 +435,13 @@ def _plan(
     registry_id, clinical_id, deposit_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     deposit_private, deposit_public = x25519_generate()
     ring = clinic.read_ring()
+    with clinic.uow() as uow:  # may withhold a delivery, never grant one: anyone can write this table
+        inactive = set(uow.session.scalars(select(UserRecord.id).where(UserRecord.active.is_(False))))
     recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]] = {}
     unreachable: list[str] = []
     for user_id, role in trust.active_roles().items():
         entry = ring.user_by_id(user_id)
-        if user_id in (clinic.actor.user_id, for_user) or entry is None:
+        if user_id in (clinic.actor.user_id, for_user) or entry is None or user_id in inactive:
             continue
         exchange = trust.exchange.get(user_id)
         if exchange is None:
@@ -512,7 +516,9 @@ def pending_rotation(clinic: UnlockedClinic) -> KeyRotation | None:
         if not may(clinic.actor.role, Permission.MANAGE_CLINIC):
             return None
         with clinic.uow() as uow:
-            trust = walk_key_trust(uow.session, clinic_keys.anchors.recovery_signing_public)
+            trust = walk_key_trust(
+                uow.session, clinic_keys.anchors.recovery_signing_public, clinic_keys.witness
+            )
         if not (trust.rotation_owed(set(clinic_keys.retiring)) and trust.may_deliver(clinic.signer.key_id)):
             return None
     return KeyRotation(clinic, start=START_IF_OWED, reason="resumed")

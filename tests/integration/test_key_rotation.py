@@ -397,3 +397,17 @@ def test_keys_serialised_before_rotation_fields_still_read(clinic_dir: ClinicFix
     assert (
         old.exchange_private is None and old.epoch == 0 and old.registry_keys() == [owner.keys.registry_key]
     )
+
+
+def test_a_rotation_refuses_to_hand_out_keys_when_a_trust_row_was_deleted(clinic_dir: ClinicFixture) -> None:
+    leaver_id = _add_leaver(clinic_dir)
+    owner = clinic_dir.login(OWNER)
+    users.deactivate_user(owner, leaver_id)
+    # an insider removes the deactivation row, hoping the next rotation hands the leaver new keys
+    conn = _raw_open(clinic_dir.data_dir, owner.keys.registry_key)
+    conn.execute("DELETE FROM audit_events WHERE action = ?", (str(AuditAction.USER_DEACTIVATED),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(PermissionDenied, match="damaged"):
+        rotate_keys(owner)
+    assert owner.read_ring().deliveries == [] and owner.keys.epoch == 0
