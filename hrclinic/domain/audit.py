@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     KEYS_ROTATION_STARTED = "keys.rotation_started"
     KEYS_ROTATION_COMPLETED = "keys.rotation_completed"
     KEYS_RECEIVED = "keys.received"
+    KEYS_DELIVERY_REFUSED = "keys.delivery_refused"  # sealed to the user, but not signed by an owner
     DATABASE_UPGRADED = "clinic.database_upgraded"
     CLINIC_SETTINGS_CHANGED = "clinic.settings_changed"
     VERIFIED = "clinic.verified"

@@ -30,6 +30,7 @@ from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, 
 from hrclinic.services.failed_logins import login_wait, note_failed_login, settle_failed_logins
 from hrclinic.services.models import UserSummary
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation
+from hrclinic.services.witness import witness_head
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import UserRecord, UserSigningKeyRecord
 from hrclinic.store.rekey import engine_with_any_key
@@ -177,7 +178,9 @@ def _active_owner_count(clinic: UnlockedClinic) -> int:
 def deactivate_user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserSummary:
     """Deactivate a user (owner only). Never deletes: their authorship stays on records.
 
-    Their key ring is removed from the key-ring file, so the account cannot be unlocked.
+    Their key ring is removed from the key-ring file, so the account cannot be unlocked, and a key
+    rotation is owed (the audit chain records it): ``services.rotation`` changes every key they held,
+    at once in the desktop app, else at the next owner's log-in.
     """
     clinic.require(Permission.MANAGE_USERS, "deactivate users")
     target = _user(clinic, user_id)
@@ -200,6 +203,8 @@ def deactivate_user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserSummary:
             uow.session, clinic.signer, AuditAction.USER_DEACTIVATED, target_type="user", target_id=user_id
         )
         uow.commit()
+    # witness the deactivation row at once: a key rotation refuses a chain cut before it
+    witness_head(clinic)
     with clinic.editing_ring() as ring:
         entry = ring.users.pop(target.username, None)
         ring.deliveries = [d for d in ring.deliveries if d.recipient_id != user_id]

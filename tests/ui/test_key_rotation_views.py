@@ -63,7 +63,7 @@ def test_an_owner_changes_the_keys_now_from_settings(
     again = unlock(clinic_dir.data_dir, *CLINICIAN, kdf=FAST_KDF)
     clinic_dir.opened.append(again)
     assert again.keys.epoch == epoch
-    assert [n.body for n in clients.read_clinical_notes(again, person.id)][0].startswith("Note")
+    assert all(n.body.startswith("Note") for n in clients.read_clinical_notes(again, person.id))
 
 
 def test_a_paused_rotation_continues_after_the_next_log_in(
