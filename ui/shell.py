@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
 )
@@ -30,6 +31,7 @@ from ui.icons import icon
 from ui.idle import IdleWatcher, LockKeys
 from ui.login import LoginPage
 from ui.resealing import LegacyResealing
+from ui.rotation import watch_after_login
 from ui.tasks import TaskRunner
 from ui.text import isolate
 from ui.views import ViewContext
@@ -165,6 +167,26 @@ class ShellWindow(QMainWindow):
         self._tell_kept_drafts(clinic)
         self.bus.session_unlocked.emit(clinic)
         LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
+        watch_after_login(clinic, self.runner, self.bus)  # finishes or starts a key rotation
+        if clinic.audit_alerts:
+            self._show_audit_alerts(clinic.audit_alerts)
+
+    def _show_audit_alerts(self, alerts: list[str]) -> None:
+        """Log-in found the audit log shorter or other than a witness saw it: say so plainly (the
+        finding is already in the audit log); work goes on."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The audit log was changed",
+            "The audit log is not as it was when it was last seen. Someone with access to the "
+            "clinic's files may have removed or rewritten entries. Tell the clinic's owner; "
+            "`hrclinic verify` lists what was found.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("audit_alert")
+        box.setDetailedText("\n".join(alerts))
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
 
     def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
         dialog = ChangePasswordDialog(

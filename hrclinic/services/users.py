@@ -207,6 +207,7 @@ def deactivate_user(clinic: UnlockedClinic, user_id: uuid.UUID) -> UserSummary:
     witness_head(clinic)
     with clinic.editing_ring() as ring:
         entry = ring.users.pop(target.username, None)
+        ring.anchors.pop(user_id, None)  # signed with a key the chain now retires
         ring.deliveries = [d for d in ring.deliveries if d.recipient_id != user_id]
     if entry is not None and entry.computer is not None:
         try:

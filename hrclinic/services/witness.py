@@ -155,11 +155,19 @@ def login_witness_problems(clinic: UnlockedClinic) -> tuple[list[str], int]:
 
 
 def witness_checks(
-    clinic: UnlockedClinic, trusted: Mapping[str, tuple[str, bytes]], extra: Iterable[SignedAnchor] = ()
+    clinic: UnlockedClinic,
+    trusted: Mapping[str, tuple[str, bytes]],
+    extra: Iterable[SignedAnchor] = (),
+    *,
+    set_aside: frozenset[str] | set[str] = frozenset(),
 ) -> list[str]:
     """For ``hrclinic verify``: the verifier's own witness, the key-ring file's anchors and any
-    saved anchor files, against the keys the verified chain trusts (``trusted``)."""
+    saved anchor files, against the keys the verified chain trusts (``trusted``); anchors signed
+    with a key in ``set_aside`` (retired since) are not judged."""
     ring = clinic.read_ring()
+    for user_id, anchor in list(ring.anchors.items()):
+        if str(anchor.signer_key_id) in set_aside:
+            del ring.anchors[user_id]
     with clinic.uow() as uow:
         problems = []
         own = own_witness_problem(uow.session, clinic.keys.witness)

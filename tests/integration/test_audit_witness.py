@@ -235,3 +235,15 @@ def test_the_anchor_command_and_verify_with_it(clinic_dir: ClinicFixture, tmp_pa
         timeout=120,
     )
     assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_a_deactivated_colleagues_anchor_is_set_aside(clinic_dir: ClinicFixture) -> None:
+    from hrclinic.services import users
+
+    _clinician_session(clinic_dir)
+    owner = clinic_dir.login(OWNER)
+    therapist = next(u for u in users.list_users(owner) if u.username == CLINICIAN[0])
+    users.deactivate_user(owner, therapist.id)
+    lock(owner)
+    assert str(therapist.id) not in json.loads((clinic_dir.data_dir / "keyring.json").read_text())["anchors"]
+    assert _verify(clinic_dir, OWNER) == []
