@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.errors import HrclinicError, NotAClinic
+from hrclinic.errors import HrclinicError, NotAClinic, ValidationError
 from hrclinic.store.records import AuditEventRecord, UserRecord, UserSigningKeyRecord
 from hrclinic.vault.anchor import SignedAnchor
 from hrclinic.vault.keyring_file import write_atomically
@@ -213,20 +213,37 @@ def witness_head(clinic: UnlockedClinic) -> bool:
     return True
 
 
-def save_anchor(data_dir: Path, username: str, password: str, out: Path) -> SignedAnchor:
-    """Log in, sign an anchor of the chain's end, write it to ``out`` atomically, audit it."""
+def write_anchor(clinic: UnlockedClinic, out: Path) -> SignedAnchor:
+    """Sign an anchor of the chain's end (after an audit row saying so) and write it to ``out``
+    atomically. The folder must exist and lie outside the clinic folder (a copy kept beside the
+    database would be cut together with it)."""
     from hrclinic.services.audit import append_event
+
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise ValidationError(f"The folder {out.parent} does not exist; nothing was saved.", field="out")
+    if out.resolve().is_relative_to(clinic.paths.root.resolve()):
+        raise ValidationError(
+            "Save the anchor outside the clinic folder (on a USB stick or another computer): a copy "
+            "beside the database can be changed together with it.",
+            field="out",
+        )
+    with clinic.uow() as uow:
+        append_event(uow.session, clinic.signer, AuditAction.AUDIT_ANCHOR_SAVED)
+        uow.commit()
+    anchor = sign_anchor(clinic)
+    if anchor is None:  # pragma: no cover - the row just written is there
+        raise NotAClinic("The audit chain is empty; there is nothing to anchor.")
+    write_atomically(out, anchor.to_text().encode())
+    return anchor
+
+
+def save_anchor(data_dir: Path, username: str, password: str, out: Path) -> SignedAnchor:
+    """Log in, save an anchor (``write_anchor``), log out: the command-line path."""
     from hrclinic.services.clinic import lock, unlock
 
     clinic = unlock(data_dir, username, password)
     try:
-        with clinic.uow() as uow:
-            append_event(uow.session, clinic.signer, AuditAction.AUDIT_ANCHOR_SAVED)
-            uow.commit()
-        anchor = sign_anchor(clinic)
-        if anchor is None:  # pragma: no cover - a clinic's chain always has rows once logged in
-            raise NotAClinic("The audit chain is empty; there is nothing to anchor.")
-        write_atomically(out, anchor.to_text().encode())
-        return anchor
+        return write_anchor(clinic, out)
     finally:
         lock(clinic, reason=AuditAction.LOGOUT)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
 from hrclinic.services import users
 from hrclinic.services.clinic import clinic_summary, set_idle_lock_minutes
 from hrclinic.services.models import ClinicSummary
+from hrclinic.services.witness import SignedAnchor, write_anchor
 from ui.account_dialogs import ChangePasswordDialog
 from ui.rotation import RotationProgressView, SessionRotation
 from ui.tasks import error_message
@@ -119,13 +123,30 @@ class SettingsView(QWidget):
         self.rotation_progress = RotationProgressView(self.rotation, "settings_rotation")
         keys_box.addWidget(self.rotation_progress)
 
+        audit_card, audit_box = _card("Audit log")
+        audit_box.addWidget(
+            label(
+                "Every log-in, view and change is in a signed, chained audit log. Save an anchor of it "
+                "now and then, away from this computer (a USB stick, another computer): `hrclinic verify "
+                "--anchor FILE` then shows whether anything was removed from the log since.",
+                "muted",
+            )
+        )
+        self.save_anchor = QPushButton("Save an audit anchor…")
+        self.save_anchor.setObjectName("save_audit_anchor")
+        self.save_anchor.setAccessibleName("Save an audit anchor to a file")
+        anchor_row = QHBoxLayout()
+        anchor_row.addWidget(self.save_anchor)
+        anchor_row.addStretch(1)
+        audit_box.addLayout(anchor_row)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
         layout.addWidget(page_header("Settings", "Changes here apply to everyone in the clinic."))
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
-        for card in (clinic_card, lock_card, login_card, recovery_card, keys_card):
+        for card in (clinic_card, lock_card, login_card, recovery_card, keys_card, audit_card):
             layout.addWidget(card)
         layout.addStretch(1)
 
@@ -133,6 +154,7 @@ class SettingsView(QWidget):
         self.computer_login.clicked.connect(self._on_computer_login_clicked)
         self.change_password.clicked.connect(self._on_change_password_clicked)
         self.rotate_now.clicked.connect(self._on_rotate_now_clicked)
+        self.save_anchor.clicked.connect(self._on_save_anchor_clicked)
         self.rotation.running_changed.connect(self._on_rotation_running_changed)
         self._on_rotation_running_changed(self.rotation.running)
         ctx.bus.users_changed.connect(self.refresh)
@@ -227,6 +249,33 @@ class SettingsView(QWidget):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.rotation.start(rotate_now=True)
+
+    def _on_save_anchor_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save an audit anchor", "hrclinic-audit-anchor.json", "Audit anchor (*.json)"
+        )
+        if path:
+            self.save_anchor_to(Path(path))
+
+    def save_anchor_to(self, path: Path) -> None:
+        """Write a signed anchor of the audit log's end to ``path`` in the background."""
+        clinic = self._ctx.clinic
+        self.save_anchor.setEnabled(False)
+        self.busy.set_busy(True)
+        self._ctx.runner.submit(
+            lambda: write_anchor(clinic, path), self._on_anchor_saved, self._on_anchor_failed, owner=self
+        )
+
+    def _on_anchor_saved(self, anchor: SignedAnchor) -> None:
+        self.save_anchor.setEnabled(True)
+        self.busy.set_busy(False)
+        self.message.hide()
+        self._ctx.bus.status_message.emit(f"Saved an anchor of audit entry {anchor.seq:,}.")
+
+    def _on_anchor_failed(self, exc: BaseException) -> None:
+        self.save_anchor.setEnabled(True)
+        self.busy.set_busy(False)
+        self._on_failed(exc)
 
     def _on_rotation_running_changed(self, running: bool) -> None:
         self.rotate_now.setEnabled(not running)
