@@ -16,6 +16,7 @@ class AppBus(QObject):
     # emitted on the GUI thread just before a lock forgets the keys: every editor stashes its
     # unsaved text now (it submits a sealed draft save; the one worker runs it before the lock)
     locking = Signal()
+    lock_requested = Signal()  # a Lock button inside a dialog (a modal dialog blocks the window's own)
     session_locked = Signal()
     session_unlocked = Signal(object)  # UnlockedClinic
     status_message = Signal(str)

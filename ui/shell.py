@@ -78,6 +78,7 @@ class ShellWindow(QMainWindow):
         self.login.unlocked.connect(self.enter)
         self.idle.timed_out.connect(self._on_idle_timed_out)
         self.lock_keys.activated.connect(self.lock)
+        bus.lock_requested.connect(self.lock)  # the Lock button every client-data dialog carries
         bus.status_message.connect(self._on_bus_status_message)
         bus.settings_changed.connect(self._reload_settings)
         runner.failed.connect(self._on_runner_failed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
@@ -49,6 +49,18 @@ def primary_button(text: str, name: str) -> QPushButton:
     button.setProperty("primary", True)
     button.setDefault(True)
     button.setAccessibleName(text.replace("&", ""))
+    return button
+
+
+def lock_button(bus: QObject) -> QPushButton:
+    """A Lock button for a dialog that shows client data: a modal dialog blocks the main window's
+    own Lock button, so each such dialog carries one (``bus``: the app bus, with ``lock_requested``)."""
+    button = QPushButton(icon("lock"), "Lock")
+    button.setObjectName("dialog_lock")
+    button.setToolTip("Lock now (Ctrl+L)")
+    button.setAccessibleName("Lock now")
+    button.setAutoDefault(False)
+    button.clicked.connect(bus.lock_requested)  # type: ignore[attr-defined]
     return button
 
 

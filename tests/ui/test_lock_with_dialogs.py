@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QPushButton, QWidget
 
 from hrclinic.services import clients, drafts
 from hrclinic.services.clinic import lock
@@ -311,3 +311,39 @@ def test_the_notice_after_log_in_says_what_was_kept_and_names_no_one() -> None:
         "Kept for you: 2 unsaved forms. Each comes back when you open the same form again."
     )
     assert kept_drafts_notice([note, form]).startswith("Kept for you: an unsaved note and an unsaved form.")
+
+
+def test_the_lock_button_inside_an_open_record_locks(
+    qtbot, shell: ShellWindow, clinic_dir: ClinicFixture
+) -> None:
+    """The main window's Lock button is blocked by a modal record, so the record carries its own."""
+    seed(clinic_dir)
+    log_in(qtbot, shell, CLINICIAN)
+    view = clients_view(qtbot, shell)
+    row = view.list.visible_rows()[0]
+
+    def inside() -> None:
+        qtbot.waitUntil(lambda: modal_of(ClientRecordDialog)() is not None)
+        record = modal_of(ClientRecordDialog)()
+        assert isinstance(record, ClientRecordDialog)
+        button = record.findChild(QPushButton, "dialog_lock")
+        assert button is not None and button.isVisible()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # a real click reaches the modal dialog
+
+    events = while_open(qtbot, lambda: view._on_list_activated(row), inside)
+    assert events == ["inside done", "exec returned"]
+    assert_locked_and_nameless(shell)
+
+
+def test_the_intake_form_carries_a_lock_button_that_locks(
+    qtbot, shell: ShellWindow, clinic_dir: ClinicFixture
+) -> None:
+    log_in(qtbot, shell, FRONT_DESK)
+    view = clients_view(qtbot, shell)
+    intake = IntakeDialog(shell.workspace.ctx, view.rows, parent=shell)
+    qtbot.addWidget(intake)
+    button = intake.findChild(QPushButton, "dialog_lock")
+    assert button is not None and button.toolTip() == "Lock now (Ctrl+L)"
+    with qtbot.waitSignal(shell.bus.session_locked):
+        button.click()
+    assert_locked_and_nameless(shell)

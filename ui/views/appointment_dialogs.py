@@ -46,7 +46,7 @@ from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
-from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
+from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
 
 PERSON_COLUMNS: list[Column[ClientSummary]] = [
     Column("Name", lambda c: c.preferred_name),
@@ -262,6 +262,7 @@ class _CommandDialog(QDialog):
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(self.busy)
         row = QHBoxLayout()
+        row.addWidget(lock_button(self._ctx.bus))
         row.addStretch(1)
         row.addWidget(cancel)
         row.addWidget(save)

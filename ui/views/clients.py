@@ -41,7 +41,7 @@ from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
-from ui.widgets import BusyBar, EmptyState, label, page_header, primary_button, title
+from ui.widgets import BusyBar, EmptyState, label, lock_button, page_header, primary_button, title
 
 STATUS_WORDS = {e.value: e.label for e in Engagement}
 NOTES_PAGE = 10
@@ -172,7 +172,10 @@ class ClientRecordDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         self.name_label = title(isolate(person.preferred_name), 1.6, name="record_name")
-        layout.addWidget(self.name_label)
+        header = QHBoxLayout()
+        header.addWidget(self.name_label, 1)
+        header.addWidget(lock_button(ctx.bus), 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
         self.meta = label(f"No. {person.record_number}", "muted", name="record_meta")
         layout.addWidget(self.meta)
         self.busy = BusyBar("record_busy")

@@ -42,7 +42,7 @@ from ui.models import Column
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
-from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
+from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
 
 STATE_WORDS = {
     ConsentState.ACTIVE: "Active",
@@ -311,6 +311,7 @@ class ConsentDialog(QDialog):
         cancel = QPushButton("Cancel")
         cancel.setObjectName("consent_cancel")
         buttons = QHBoxLayout()
+        buttons.addWidget(lock_button(self._ctx.bus))
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_draft)

@@ -34,7 +34,7 @@ from hrclinic.services.registry import DETAIL_FIELDS, IntakeForm, PersonDetail, 
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
-from ui.widgets import BusyBar, FieldError, label, primary_button, set_invalid, title
+from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
 
 DRAFT_KIND = "intake"
 YES_NO = [("Not asked", None), ("Yes", True), ("No", False)]
@@ -241,6 +241,7 @@ class IntakeDialog(QDialog):
         cancel.setObjectName("close")
         bottom = QHBoxLayout()
         bottom.setContentsMargins(24, 8, 24, 16)
+        bottom.addWidget(lock_button(ctx.bus))
         bottom.addWidget(self.draft_status, 1)
         bottom.addWidget(self.discard_button)
         bottom.addWidget(cancel)
