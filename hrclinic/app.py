@@ -12,7 +12,7 @@ from hrclinic.domain.accounts import normalise_username
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
-from hrclinic.services import users
+from hrclinic.services import computer_login, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, load_ring, lock, unlock
 from hrclinic.services.failed_logins import login_wait
 from hrclinic.services.models import CreatedClinic
@@ -68,7 +68,7 @@ class ClinicApp:
 
     def unlock_with_computer_login(self, username: str) -> UnlockedClinic:
         """Log in with the secret the operating system keeps (opt-in, single-user installs)."""
-        opened = users.unlock_with_computer_login(self.paths.root, username)
+        opened = computer_login.unlock_with_computer_login(self.paths.root, username)
         self._replace(opened)
         return opened
 
@@ -82,7 +82,7 @@ class ClinicApp:
 
     def computer_login_user(self) -> str | None:
         """The user who may unlock with the computer log-in here, if any."""
-        return users.computer_login_user(self.paths.root)
+        return computer_login.computer_login_user(self.paths.root)
 
     def lock(self, *, reason: AuditAction = AuditAction.LOCK) -> None:
         """Lock: audit it and forget the keys."""

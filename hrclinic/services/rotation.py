@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.domain.roles import Permission, holds_clinical_vault, may
+from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied
 from hrclinic.services.audit import append_event
@@ -42,12 +42,12 @@ from hrclinic.services.key_arrival import (
     install_keys,
     update_own_entry,
 )
-from hrclinic.services.key_trust import ExchangeKey, KeyTrust, walk_key_trust
+from hrclinic.services.key_trust import KeyTrust, walk_key_trust
 from hrclinic.services.reseal import ResealCursor, audit_reseal_run, pending_reseal_count, reseal_batch
-from hrclinic.store.records import ClinicRecord, UserRecord
+from hrclinic.services.rotation_plan import escrow_new_keys, make_plan
+from hrclinic.store.records import ClinicRecord
 from hrclinic.store.rekey import opens_with, remove_leftovers
 from hrclinic.vault.delivery import (
-    DeliveredKeys,
     RotationState,
     accept_delivered,
     drop_retired,
@@ -55,8 +55,6 @@ from hrclinic.vault.delivery import (
 )
 from hrclinic.vault.keyring_file import KeyRingFile
 from hrclinic.vault.keys import ClinicKeys, TrustAnchors, clinic_keys_of
-from hrclinic.vault.primitives import KEY_BYTES, random_bytes, x25519_generate
-from hrclinic.vault.ring import escrow_key
 from hrclinic.vault.signing import AuditSigner
 
 DEFAULT_BATCH = 500
@@ -246,7 +244,7 @@ class KeyRotation:
             raise PermissionDenied(
                 "Only an owner, or the recovery key, can rotate the clinic's keys."
             ) from None
-        plan = _plan(clinic, source, trust, self._reason, self._for_user)
+        plan = make_plan(clinic, source, trust, self._reason, self._for_user)
         with clinic.uow() as uow:
             append_event(
                 uow.session,
@@ -286,7 +284,7 @@ class KeyRotation:
                         signer,
                     )
                 )
-            _escrow_new_keys(ring, plan)
+            escrow_new_keys(ring, plan)
             ring.deliveries.extend(deliveries)
             ring.rotation = RotationState(
                 plan.rotation_id, plan.epoch, "rekey", self._reason, plan.registry_id
@@ -392,85 +390,6 @@ class KeyRotation:
         run.completed.extend(unfinished)
         self._stage = "done"
         return RotationProgress("completed", run.resealed, run.total or 0)
-
-
-# --- the start's plan ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Plan:
-    rotation_id: uuid.UUID
-    epoch: int
-    registry_id: uuid.UUID
-    registry: tuple[bytes, ...]
-    clinical_id: uuid.UUID
-    clinical: dict[uuid.UUID, bytes]
-    deposit: dict[uuid.UUID, bytes]
-    anchors: TrustAnchors
-    retiring: tuple[uuid.UUID, ...]
-    recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]]  # exchange key, holds the clinical vault
-    unreachable: list[str]
-
-    def payload(self, clinical: bool) -> DeliveredKeys:
-        """The keys of this epoch for a holder of the clinical vault, or for front desk."""
-        return DeliveredKeys(
-            rotation_id=self.rotation_id,
-            epoch=self.epoch,
-            registry=self.registry,
-            registry_id=self.registry_id,
-            anchors=self.anchors,
-            clinical=dict(self.clinical) if clinical else {},
-            clinical_current=self.clinical_id if clinical else None,
-            deposit=dict(self.deposit) if clinical else {},
-            retiring={self.rotation_id: self.retiring} if clinical else {},
-        )
-
-
-def _plan(
-    clinic: UnlockedClinic, source: ClinicKeys, trust: KeyTrust, reason: str, for_user: uuid.UUID | None
-) -> _Plan:
-    """New keys and who receives them (users the chain trusts as active, with a trusted exchange key)."""
-    rotation_id = uuid.uuid4()
-    epoch = max(source.epoch, clinic.keys.epoch, trust.newest_epoch()) + 1
-    registry_id, clinical_id, deposit_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    deposit_private, deposit_public = x25519_generate()
-    ring = clinic.read_ring()
-    with clinic.uow() as uow:  # may withhold a delivery, never grant one: anyone can write this table
-        inactive = set(uow.session.scalars(select(UserRecord.id).where(UserRecord.active.is_(False))))
-    recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]] = {}
-    unreachable: list[str] = []
-    for user_id, role in trust.active_roles().items():
-        entry = ring.user_by_id(user_id)
-        if user_id in (clinic.actor.user_id, for_user) or entry is None or user_id in inactive:
-            continue
-        exchange = trust.exchange.get(user_id)
-        if exchange is None:
-            unreachable.append(entry.username)
-            continue
-        recipients[user_id] = (exchange, holds_clinical_vault(role))
-    return _Plan(
-        rotation_id=rotation_id,
-        epoch=epoch,
-        registry_id=registry_id,
-        registry=(random_bytes(KEY_BYTES), source.registry_key, *source.registry_previous),
-        clinical_id=clinical_id,
-        clinical={**source.clinical, clinical_id: random_bytes(KEY_BYTES)},
-        deposit={**source.deposit, deposit_id: deposit_private},
-        anchors=TrustAnchors(
-            source.anchors.recovery_public, source.anchors.recovery_signing_public, deposit_id, deposit_public
-        ),
-        retiring=(*source.clinical, *source.deposit),
-        recipients=recipients,
-        unreachable=sorted(unreachable),
-    )
-
-
-def _escrow_new_keys(ring: KeyRingFile, plan: _Plan) -> None:
-    public = plan.anchors.recovery_public
-    escrow_key(ring, plan.registry_id, "registry", plan.registry[0], public)
-    escrow_key(ring, plan.clinical_id, "clinical", plan.clinical[plan.clinical_id], public)
-    deposit_id = plan.anchors.deposit_key_id
-    escrow_key(ring, deposit_id, "deposit", plan.deposit[deposit_id], public)
 
 
 def _forget_retired_escrow(ring: KeyRingFile, clinic: UnlockedClinic) -> None:

@@ -38,17 +38,14 @@ from hrclinic.store.uow import UnitOfWork
 from hrclinic.vault import os_keyring
 from hrclinic.vault.keyring_file import KeyRingFile, UserEntry, Wrap
 from hrclinic.vault.keys import ClinicKeys, KeySet, clinic_keys_of
-from hrclinic.vault.primitives import KEY_BYTES, KdfParams, random_bytes
+from hrclinic.vault.primitives import KdfParams
 from hrclinic.vault.recovery import RecoveryKey
 from hrclinic.vault.ring import (
-    computer_rewrap,
     escrow_private_keys,
     password_rewrap,
     recover_keys,
     unwrap_with_password,
-    unwrap_with_secret,
     wrap_with_password,
-    wrap_with_secret,
 )
 
 
@@ -461,81 +458,3 @@ def _record_not_completed(clinic: UnlockedClinic, user_id: uuid.UUID, *, reset: 
             uow.commit()
     except Exception:  # noqa: BLE001 - the original error is the one to report
         pass
-
-
-# --- unlock with the computer log-in ------------------------------------------------------------
-
-
-def enable_computer_login(clinic: UnlockedClinic) -> None:
-    """Opt in to unlocking with this computer's log-in (single-user installs only)."""
-    users = [u for u in list_users(clinic) if u.active]
-    if len(users) != 1:
-        raise ValidationError(
-            "Unlocking with the computer log-in is for clinics with one user; with several users "
-            "everyone logs in with their own password."
-        )
-    secret = random_bytes(KEY_BYTES)
-    os_keyring.store_secret(clinic.clinic_id, clinic.actor.user_id, secret)
-    with clinic.editing_ring() as ring:
-        entry = ring.user(clinic.actor.username)
-        if entry is None:
-            raise WrongCredentials("Your account is not in the key ring any more.")
-        entry.computer = wrap_with_secret(ring.clinic_id, clinic.keys, secret)
-    with clinic.uow() as uow:
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.COMPUTER_LOGIN_ENABLED,
-            target_type="user",
-            target_id=clinic.actor.user_id,
-        )
-        uow.commit()
-
-
-def disable_computer_login(clinic: UnlockedClinic) -> None:
-    """Stop unlocking with the computer log-in; the password is needed again."""
-    with clinic.editing_ring() as ring:
-        entry = ring.user(clinic.actor.username)
-        if entry is not None:
-            entry.computer = None
-    os_keyring.delete_secret(clinic.clinic_id, clinic.actor.user_id)
-    with clinic.uow() as uow:
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.COMPUTER_LOGIN_DISABLED,
-            target_type="user",
-            target_id=clinic.actor.user_id,
-        )
-        uow.commit()
-
-
-def computer_login_user(data_dir: Path) -> str | None:
-    """The user name that can unlock with the computer log-in here, if any."""
-    try:
-        ring = load_ring(ClinicPaths(Path(data_dir)))
-    except Exception:  # noqa: BLE001 - a damaged ring is reported by the password path
-        return None
-    return next((name for name, e in ring.users.items() if e.computer is not None), None)
-
-
-def unlock_with_computer_login(data_dir: Path, username: str) -> UnlockedClinic:
-    """Unlock with the secret the operating system keeps for this user."""
-    paths = ClinicPaths(Path(data_dir))
-    ring = load_ring(paths)
-    entry = ring.user(normalise_username(username))
-    if entry is None or entry.computer is None:
-        raise WrongCredentials("Unlocking with the computer log-in is not turned on for this user.")
-    secret = os_keyring.load_secret(ring.clinic_id, entry.user_id)
-    if secret is None:
-        raise WrongCredentials("This computer no longer holds the log-in secret; use your password.")
-    keys = unwrap_with_secret(ring.clinic_id, entry, secret)
-    return open_with_keys(
-        paths,
-        ring,
-        entry,
-        keys,
-        kdf=_kdf_of(entry),
-        action=AuditAction.LOGIN_WITH_COMPUTER,
-        rewrap=computer_rewrap(ring.clinic_id, secret),
-    )

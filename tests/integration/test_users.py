@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.errors import AccountInactive, PermissionDenied, ValidationError, WrongCredentials
-from hrclinic.services import clients, users
+from hrclinic.services import clients, computer_login, users
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.store.records import AuditEventRecord
 from hrclinic.vault.keyring_file import KeyRingFile
@@ -199,17 +199,17 @@ def test_unlock_with_the_computer_login_is_single_user_and_opt_in(tmp_path, memo
     create_clinic(
         data_dir, clinic_name="Solo", owner_username="solo", owner_password="only me here 12", kdf=FAST_KDF
     )
-    assert users.computer_login_user(data_dir) is None
+    assert computer_login.computer_login_user(data_dir) is None
     with pytest.raises(WrongCredentials, match="not turned on"):
-        users.unlock_with_computer_login(data_dir, "solo")
+        computer_login.unlock_with_computer_login(data_dir, "solo")
     clinic = unlock(data_dir, "solo", "only me here 12", kdf=FAST_KDF)
-    users.enable_computer_login(clinic)
+    computer_login.enable_computer_login(clinic)
     assert memory_keyring.store  # the secret went to the OS store...
     ring_text = (data_dir / "keyring.json").read_text()
     assert all(secret not in ring_text for secret in memory_keyring.store.values())  # ...not to the file
     lock(clinic)
-    assert users.computer_login_user(data_dir) == "solo"
-    opened = users.unlock_with_computer_login(data_dir, "solo")
+    assert computer_login.computer_login_user(data_dir) == "solo"
+    opened = computer_login.unlock_with_computer_login(data_dir, "solo")
     assert opened.actor.username == "solo"
     users.add_user(
         opened,
@@ -219,12 +219,12 @@ def test_unlock_with_the_computer_login_is_single_user_and_opt_in(tmp_path, memo
         password="another person 3",
         kdf=FAST_KDF,
     )
-    users.disable_computer_login(opened)
+    computer_login.disable_computer_login(opened)
     with pytest.raises(ValidationError, match="clinics with one user"):
-        users.enable_computer_login(opened)
+        computer_login.enable_computer_login(opened)
     opened.close()
     with pytest.raises(WrongCredentials):
-        users.unlock_with_computer_login(data_dir, "solo")
+        computer_login.unlock_with_computer_login(data_dir, "solo")
 
 
 def test_deactivated_account_in_an_old_key_ring_copy_still_cannot_log_in(clinic_dir: ClinicFixture) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hrclinic.services import users
+from hrclinic.services import computer_login, users
 from hrclinic.services.clinic import clinic_summary, set_idle_lock_minutes
 from hrclinic.services.models import ClinicSummary
 from hrclinic.services.witness import SignedAnchor, write_anchor
@@ -206,7 +206,7 @@ class SettingsView(QWidget):
 
     def _on_computer_login_clicked(self, checked: bool) -> None:
         clinic = self._ctx.clinic
-        action = users.enable_computer_login if checked else users.disable_computer_login
+        action = computer_login.enable_computer_login if checked else computer_login.disable_computer_login
         self._ctx.runner.submit(
             lambda: action(clinic),
             lambda _r: self._on_computer_changed(checked),
