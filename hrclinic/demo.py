@@ -17,6 +17,7 @@ from hrclinic.services import clients, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.reseal import convert_legacy_values
+from hrclinic.services.rotation import rotate_keys
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 
 DEMO_CLINIC_NAME = "Riverside Harm Reduction Practice (demo)"
@@ -119,6 +120,8 @@ def build_demo(
     finally:
         lock(desk)
     _write_notes_as(data_dir, DEMO_USERS[1], kdf)
+    say("A former colleague leaves: deactivated, and the clinic's keys changed")
+    _former_colleague_leaves(data_dir, kdf)
     clinic = unlock(data_dir, owner.username, owner.password, kdf=kdf)
     try:
         for name, part in _demo_parts():
@@ -127,6 +130,44 @@ def build_demo(
     finally:
         lock(clinic)
     return True
+
+
+# Wrote notes, then left the clinic: shown deactivated in Users (never deleted: authorship stays).
+FORMER_COLLEAGUE = DemoUser(
+    "alex", "demo-former-colleague-1", "Alex Moreau, LCSW", Role.CLINICIAN, "left the clinic"
+)
+
+
+def _former_colleague_leaves(data_dir: Path, kdf: KdfParams) -> None:
+    """Alex writes a few notes, the owner deactivates the account, and the clinic's keys rotate, so
+    an old copy of Alex's key ring opens nothing written since (Settings > Keys; the audit log)."""
+    owner = DEMO_USERS[0]
+    clinic = unlock(data_dir, owner.username, owner.password, kdf=kdf)
+    try:
+        former = users.add_user(
+            clinic,
+            username=FORMER_COLLEAGUE.username,
+            display_name=FORMER_COLLEAGUE.display_name,
+            role=FORMER_COLLEAGUE.role,
+            password=FORMER_COLLEAGUE.password,
+            must_change_password=False,
+        )
+    finally:
+        lock(clinic)
+    alex = unlock(data_dir, FORMER_COLLEAGUE.username, FORMER_COLLEAGUE.password, kdf=kdf)
+    try:
+        for person in clients.list_clients(alex)[60:66]:
+            clients.write_clinical_note(
+                alex, person.id, "First session. Talked about what they want from coming here."
+            )
+    finally:
+        lock(alex)
+    clinic = unlock(data_dir, owner.username, owner.password, kdf=kdf)
+    try:
+        users.deactivate_user(clinic, former.id)
+        rotate_keys(clinic, reason="deactivation")
+    finally:
+        lock(clinic)
 
 
 def _convert_legacy_values(data_dir: Path, kdf: KdfParams, say: Progress) -> None:

@@ -234,7 +234,22 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
         c for c in clients.list_clients(clinician, limit=1000) if clients.read_clinical_notes(clinician, c.id)
     ]
     assert with_notes
+    # a former colleague left: deactivated, their notes still readable by the others after the keys
+    # changed, and their old password opens nothing
+    from hrclinic.demo import FORMER_COLLEAGUE
+    from hrclinic.errors import WrongCredentials
+
+    alex_notes = [
+        note
+        for person in clients.list_clients(clinician, limit=1000)
+        for note in clients.read_clinical_notes(clinician, person.id)
+        if note.author_name == FORMER_COLLEAGUE.display_name
+    ]
+    assert alex_notes and not any(note.unopenable for note in alex_notes)
+    assert clinician.keys.epoch >= 1  # the delivery of the new keys was taken at this log-in
     clinician.close()
+    with pytest.raises(WrongCredentials):
+        unlock(data_dir, FORMER_COLLEAGUE.username, FORMER_COLLEAGUE.password)
 
 
 def test_a_password_that_is_not_utf8_text_is_one_clear_line(clinic: Path) -> None:
