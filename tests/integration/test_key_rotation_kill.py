@@ -53,7 +53,7 @@ def around(name, fn):
     return wrapped
 
 rekey.checkpoint = mark  # "exported" (new file written, not yet in place), "replaced"
-rot._escrow_new_keys = around("start-ring", rot._escrow_new_keys)  # start row written, ring not saved
+rot.escrow_new_keys = around("start-ring", rot.escrow_new_keys)  # start row written, ring not saved
 rot._forget_retired_escrow = around("completion-ring", rot._forget_retired_escrow)
 clinic = unlock(data_dir, owner, password)
 users.deactivate_user(clinic, next(u.id for u in users.list_users(clinic) if u.username == leaver))
