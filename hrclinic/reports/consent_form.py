@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from hrclinic.domain.consents import ConsentKind, ConsentState, SignedBy
-from hrclinic.reports.fonts import BODY_FONT, BOLD_FONT, markup, register_fonts
+from hrclinic.reports.document import (
+    CONTENT_WIDTH,
+    DANGER,
+    MM,
+    WARNING,
+    PageSetup,
+    boxed,
+    field_table,
+    markup,
+    render_pdf,
+    style_sheet,
+    user_paragraph,
+)
 
 if TYPE_CHECKING:
     from hrclinic.services.consents import ConsentDetail
@@ -47,10 +58,6 @@ _SUBTITLES = {
     "treatment, payment and health care operations",
     ConsentKind.SUD_COUNSELLING_NOTES: "Substance use disorder records (42 CFR Part 2): a separate consent",
 }
-_INK = "#1d2a33"
-_ACCENT = "#1f5f8b"
-_RULE = "#b8c4cc"
-_SHADE = "#eef3f6"
 
 
 def _day(value: date | None) -> str:
@@ -58,79 +65,22 @@ def _day(value: date | None) -> str:
 
 
 def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
-    """Render the consent form for ``consent``; every user-supplied string goes through markup()."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    """Render the consent form for ``consent`` on the shared page template; user text is escaped."""
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-    register_fonts()
-    ink = colors.HexColor(_INK)
-    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9, leading=12.5, textColor=ink, wordWrap="CJK")
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5)
-    fine = ParagraphStyle("fine", parent=body, fontSize=7.3, leading=9.2)
-    label = ParagraphStyle("label", parent=body, fontName=BOLD_FONT, fontSize=8.5, leading=12)
-    clinic_style = ParagraphStyle(
-        "clinic", parent=body, fontName=BOLD_FONT, fontSize=11, textColor=colors.HexColor(_ACCENT)
-    )
-    title_style = ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19)
-    heading = ParagraphStyle(
-        "heading", parent=body, fontName=BOLD_FONT, fontSize=10, leading=13, spaceBefore=7, spaceAfter=3
-    )
+    sheet = style_sheet()
+    body, small, heading = sheet.body, sheet.small, sheet.heading
     kind = consent.kind
     f = consent.fields
-    width = LETTER[0] - 40 * mm - 12  # the frame keeps 6 pt of padding on each side
+    reference = str(consent.id)[:8].upper()
 
-    def user(text: str, placeholder: str = "") -> Paragraph:
-        shown = markup(text) if text.strip() else f'<font color="#7a8790">{placeholder}</font>'
-        return Paragraph(shown, body)
-
-    def rows_table(rows: list[tuple[str, Any]]) -> Table:
-        return Table(
-            [[Paragraph(name, label), value] for name, value in rows],
-            colWidths=[48 * mm, width - 48 * mm],
-            style=TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor(_RULE)),
-                    ("TOPPADDING", (0, 0), (-1, -1), 4),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                    ("BACKGROUND", (0, 0), (0, -1), colors.HexColor(_SHADE)),
-                ]
-            ),
-        )
-
-    def box(paragraphs: list[Paragraph], colour: str = _ACCENT) -> Table:
-        return Table(
-            [[paragraphs]],
-            colWidths=[width],
-            style=TableStyle(
-                [
-                    ("BOX", (0, 0), (-1, -1), 1, colors.HexColor(colour)),
-                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(_SHADE)),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-                ]
-            ),
-        )
+    def user(text: str, placeholder: str = "") -> Any:
+        return user_paragraph(text, body, placeholder=placeholder)
 
     story: list[Any] = [
-        Paragraph(markup(clinic_name), clinic_style),
-        Spacer(1, 2 * mm),
-        Paragraph(_TITLES[kind], title_style),
-        Spacer(1, 1 * mm),
-        Paragraph(_SUBTITLES[kind] + f" · Form reference {str(consent.id)[:8].upper()}", small),
+        Paragraph(_TITLES[kind], sheet.title),
+        Spacer(1, 1 * MM),
+        Paragraph(_SUBTITLES[kind] + f" · Form reference {reference}", sheet.subtitle),
     ]
     if consent.state in (ConsentState.REVOKED, ConsentState.EXPIRED):
         when = (
@@ -139,17 +89,17 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
             else f"expired on {_day(f.expires_on)}"
         )
         story += [
-            Spacer(1, 3 * mm),
-            box([Paragraph(f"<b>Copy for the record:</b> this consent {when}.", body)], "#9a5b00"),
+            Spacer(1, 3 * MM),
+            boxed([Paragraph(f"<b>Copy for the record:</b> this consent {when}.", body)], WARNING),
         ]
-    story.append(Spacer(1, 4 * mm))
+    story.append(Spacer(1, 4 * MM))
 
     if kind.is_part2:
-        story += [box([Paragraph(PART2_PROTECTED, body)]), Spacer(1, 3 * mm)]
+        story += [boxed([Paragraph(PART2_PROTECTED, body)]), Spacer(1, 3 * MM)]
     rows: list[tuple[str, Any]] = [("Name of the person", user(f.person_name, "(write the name)"))]
 
     if kind is ConsentKind.TREATMENT:
-        story.append(rows_table(rows))
+        story.append(field_table(rows))
         story += [
             Paragraph("What I agree to", heading),
             Paragraph(
@@ -161,16 +111,16 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
             ),
         ]
     elif kind is ConsentKind.CONTACT:
-        story.append(rows_table(rows))
+        story.append(field_table(rows))
         story += [
             Paragraph("How the clinic may contact me", heading),
-            rows_table(
+            field_table(
                 [
                     ("Text messages", Paragraph(_yes_no(f.may_text), body)),
                     ("Voicemail messages", Paragraph(_yes_no(f.may_voicemail), body)),
                 ]
             ),
-            Spacer(1, 2 * mm),
+            Spacer(1, 2 * MM),
             Paragraph(
                 "Messages will say only the clinic's first name and a call-back number, never why I come "
                 "here. I can change these choices at any time by telling the front desk.",
@@ -194,10 +144,10 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
             ("Purpose", user(f.purpose, "(describe the purpose)")),
             ("This consent expires", user(expiry, "(a date or an event)")),
         ]
-        story.append(rows_table(rows))
+        story.append(field_table(rows))
         if kind is ConsentKind.SUD_COUNSELLING_NOTES:
             story += [
-                Spacer(1, 2 * mm),
+                Spacer(1, 2 * MM),
                 Paragraph(
                     "<b>This consent covers SUD counselling notes only.</b> It is a separate consent and is "
                     "not combined with any other consent.",
@@ -229,48 +179,30 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
     story.append(
         Paragraph("Sign only when every part above has been filled in and you agree with it.", small)
     )
-    story.append(KeepTogether(_signature_block(consent, body, small, width, mm, colors)))
+    story.append(KeepTogether(_signature_block(consent)))
     if kind.is_part2:
         story += [
-            Spacer(1, 3 * mm),
+            Spacer(1, 3 * MM),
             KeepTogether(
                 [
-                    box(
+                    boxed(
                         [
                             Paragraph("<b>Notice to every recipient: prohibition on redisclosure</b>", body),
-                            Spacer(1, 1 * mm),
-                            Paragraph(REDISCLOSURE_NOTICE, fine),
+                            Spacer(1, 1 * MM),
+                            Paragraph(REDISCLOSURE_NOTICE, sheet.fine),
                         ],
-                        "#8b2f1f",
+                        DANGER,
                     )
                 ]
             ),
         ]
-
-    def footer(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(BODY_FONT, 7.5)
-        canvas.setFillColor(colors.HexColor("#5b6770"))
-        left = doc.leftMargin
-        canvas.drawString(left, 11 * mm, f"{kind.label} · form {str(consent.id)[:8].upper()}")
-        canvas.drawRightString(LETTER[0] - doc.rightMargin, 11 * mm, f"Page {doc.page}")
-        if kind.is_part2:
-            canvas.drawString(left, 7.5 * mm, SHORT_NOTICE)
-        canvas.restoreState()
-
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=LETTER,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=15 * mm,
-        bottomMargin=20 * mm,
+    setup = PageSetup(
         title=_TITLES[kind],
-        author="hrclinic",
+        clinic_name=clinic_name,
+        footer=f"{kind.label} · form {reference}",
+        notice=SHORT_NOTICE if kind.is_part2 else "",
     )
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return render_pdf(setup, story)
 
 
 def _yes_no(answer: bool | None) -> str:
@@ -278,11 +210,12 @@ def _yes_no(answer: bool | None) -> str:
     return f"{yes} Yes, you may &nbsp;&nbsp;&nbsp; {no} No, please do not"
 
 
-def _signature_block(
-    consent: ConsentDetail, body: Any, small: Any, width: float, mm: float, colors: Any
-) -> list[Any]:
+def _signature_block(consent: ConsentDetail) -> list[Any]:
+    from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+    sheet = style_sheet()
+    body, small, width = sheet.body, sheet.small, CONTENT_WIDTH
     f = consent.fields
     line = colors.HexColor("#46525a")
 
@@ -290,11 +223,11 @@ def _signature_block(
         widths = [w for _, _, w in cells]
         return Table(
             [
-                [Paragraph(markup(value), body) if value else "" for _, value, _ in cells],
+                [user_paragraph(value, body) if value else "" for _, value, _ in cells],
                 [Paragraph(caption, small) for caption, _, _ in cells],
             ],
             colWidths=widths,
-            rowHeights=[9 * mm, None],
+            rowHeights=[9 * MM, None],
             style=TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
@@ -313,7 +246,7 @@ def _signature_block(
                 ("Date signed", "", width * 0.16),
             ]
         ),
-        Spacer(1, 3 * mm),
+        Spacer(1, 3 * MM),
         Paragraph(
             "<b>Or</b>, when an authorised representative signs for the person:"
             if not representative
