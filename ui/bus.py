@@ -8,6 +8,9 @@ from PySide6.QtCore import QObject, Signal
 class AppBus(QObject):
     """Past-tense signals about what changed."""
 
+    # after a successful command (ui.operations): one ui.operations.Changed saying the kind of thing
+    # changed and whose; each view refreshes only for what it shows
+    changed = Signal(object)
     users_changed = Signal()
     clients_changed = Signal()
     notes_changed = Signal()

@@ -146,7 +146,8 @@ class StrengthMeter(QWidget):
 
 
 class BusyBar(QProgressBar):
-    """A thin indeterminate bar shown in place while something runs."""
+    """A thin indeterminate bar shown in place while something runs (``ui.operations`` counts the
+    operations using it: shown while any of them runs)."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -155,9 +156,20 @@ class BusyBar(QProgressBar):
         self.setTextVisible(False)
         self.setAccessibleName("Working")
         self.setVisible(False)
+        self._running = 0
+
+    def begin(self) -> None:
+        """One more thing runs."""
+        self._running += 1
+        self.setVisible(True)
+
+    def end(self) -> None:
+        """One thing finished; hidden when nothing else runs."""
+        self._running = max(0, self._running - 1)
+        self.setVisible(self._running > 0)
 
     def set_busy(self, busy: bool) -> None:
-        """Show or hide."""
+        """Show or hide (for work not run through ``ui.operations``: the log-in page)."""
         self.setVisible(busy)
 
 
