@@ -17,7 +17,7 @@ from hrclinic.domain.accounts import (
     password_problem,
     username_problem,
 )
-from hrclinic.domain.audit import AuditAction, key_introduction
+from hrclinic.domain.audit import MAX_DETAIL_TEXT, AuditAction, key_introduction
 from hrclinic.domain.roles import Permission, Role, may
 from hrclinic.domain.text import check_line, require_str
 from hrclinic.errors import (
@@ -42,7 +42,7 @@ from hrclinic.services.failed_logins import (
 )
 from hrclinic.services.key_arrival import open_my_deliveries, open_registry, settle_keys
 from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
-from hrclinic.services.witness import UNREADABLE_ANCHORS, login_witness_problems, witness_head
+from hrclinic.services.witness import LoginWitness, login_witness_problems, witness_head
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.migrate import MigrationResult, upgrade
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
@@ -335,8 +335,9 @@ def open_with_keys(
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
         opened.rewrap = rewrap
         settle_keys(opened, arrival, opened_with, login=action is not None)
-        cut, unreadable = login_witness_problems(opened) if action is not None else ([], 0)
-        opened.audit_alerts = cut + ([UNREADABLE_ANCHORS.format(n=unreadable)] if unreadable else [])
+        witnessed = login_witness_problems(opened) if action is not None else LoginWitness()
+        cut = witnessed.cuts
+        opened.audit_alerts = witnessed.cuts + witnessed.set_aside
         imported: ImportedFailures | None = None
         with opened.uow() as uow:
             if cut:
@@ -346,14 +347,18 @@ def open_with_keys(
                     AuditAction.AUDIT_CUT_DETECTED,
                     target_type="user",
                     target_id=actor.user_id,
-                    details={"problems": len(cut)},
+                    details={
+                        "problems": len(cut),
+                        # whose witness claimed the cut ("self": this user's own ring)
+                        "claimed_by": " ".join(dict.fromkeys(witnessed.claimed_by))[:MAX_DETAIL_TEXT],
+                    },
                 )
-            if unreadable:
+            if witnessed.set_aside:
                 append_event(
                     uow.session,
                     opened.signer,
                     AuditAction.AUDIT_ANCHORS_UNREADABLE,
-                    details={"count": unreadable},
+                    details={"count": len(witnessed.set_aside)},
                 )
             if audit_upgrade and migration.upgraded and migration.from_revision is not None:
                 append_event(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -244,12 +245,24 @@ def _digest(raw: bytes) -> str:
 def _raw_lines(path: Path) -> list[bytes]:
     """The file's non-empty lines as bytes; at most its last ``MAX_READ_BYTES``."""
     try:
-        with path.open("rb") as handle:
+        # O_NONBLOCK: a FIFO planted under this name must not hang every log-in; only a regular
+        # file is read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return []
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return []
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
             size = handle.seek(0, os.SEEK_END)
             handle.seek(max(0, size - MAX_READ_BYTES))
             data = handle.read(MAX_READ_BYTES)
     except OSError:
         return []
+    finally:
+        if fd >= 0:
+            os.close(fd)
     return [line for line in data.split(b"\n") if line.strip()]
 
 

@@ -10,9 +10,10 @@ session that was killed before it locked) cannot be missed by anyone, so they ar
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError, NotAClinic, ValidationError
-from hrclinic.store.records import AuditEventRecord, UserRecord, UserSigningKeyRecord
+from hrclinic.services.key_trust import walk_key_trust
+from hrclinic.store.records import AuditEventRecord, UserRecord
 from hrclinic.vault.anchor import SignedAnchor
 from hrclinic.vault.keyring_file import write_atomically
 from hrclinic.vault.keys import Witness
@@ -73,66 +75,90 @@ def own_witness_problem(session: Session, witness: Witness | None) -> str | None
     return witness_problem(session, witness.seq, witness.row_hash, "your own earlier session")
 
 
+@dataclass
+class AnchorFindings:
+    """What signed anchors say about the chain: cuts they witnessed (and whose anchors said so), and
+    anchors that are not believed (another clinic's, or not signed by a key the chain trusts)."""
+
+    cuts: list[str] = field(default_factory=list)
+    claimants: list[uuid.UUID] = field(default_factory=list)
+    not_believed: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """Everything, for ``hrclinic verify``."""
+        return self.cuts + self.not_believed
+
+
+def anchor_findings(
+    session: Session,
+    anchors: Iterable[SignedAnchor],
+    clinic_id: uuid.UUID,
+    public_keys: Mapping[str, tuple[str, bytes]],
+) -> AnchorFindings:
+    """Check signed anchors against the chain.
+
+    ``public_keys`` maps a signing key id to (its holder's user id, public key) and holds only keys
+    the audit chain trusts (never the users table, which anyone can write). An anchor signed with
+    another key or with an invalid signature is reported, not believed. A cut an anchor claims names
+    whose anchor claimed it: a colleague who signs a false claim is named by it.
+    """
+    found = AnchorFindings()
+    names = dict(session.execute(select(UserRecord.id, UserRecord.username)).tuples().all())
+    for anchor in anchors:
+        who = names.get(anchor.user_id, str(anchor.user_id))
+        if anchor.clinic_id != clinic_id:
+            found.not_believed.append(f"the audit anchor of {who!r} belongs to another clinic")
+            continue
+        key = public_keys.get(str(anchor.signer_key_id))
+        if key is None or key[0] != str(anchor.user_id) or not anchor.valid_under(key[1]):
+            found.not_believed.append(
+                f"the audit anchor of {who!r} is not signed by a key the audit chain trusts for them "
+                "(altered or forged)"
+            )
+            continue
+        cut = witness_problem(session, anchor.seq, anchor.row_hash, f"{who}'s session of {anchor.at[:16]}")
+        if cut:
+            found.cuts.append(cut)
+            found.claimants.append(anchor.user_id)
+    return found
+
+
 def anchor_problems(
     session: Session,
     anchors: Iterable[SignedAnchor],
     clinic_id: uuid.UUID,
     public_keys: Mapping[str, tuple[str, bytes]],
 ) -> list[str]:
-    """Check signed anchors against the chain.
-
-    ``public_keys`` maps a signing key id to (its holder's user id, public key): at log-in, the
-    registered keys; in ``hrclinic verify``, only the keys the verified chain trusts. An anchor
-    signed with an unknown key or an invalid signature is reported, not believed.
-    """
-    problems: list[str] = []
-    names = dict(session.execute(select(UserRecord.id, UserRecord.username)).tuples().all())
-    for anchor in anchors:
-        who = names.get(anchor.user_id, str(anchor.user_id))
-        if anchor.clinic_id != clinic_id:
-            problems.append(f"the audit anchor of {who!r} belongs to another clinic")
-            continue
-        key = public_keys.get(str(anchor.signer_key_id))
-        if key is None or key[0] != str(anchor.user_id) or not anchor.valid_under(key[1]):
-            problems.append(
-                f"the audit anchor of {who!r} is not signed by a key the audit chain trusts for them "
-                "(altered or forged)"
-            )
-            continue
-        found = witness_problem(session, anchor.seq, anchor.row_hash, f"{who}'s session of {anchor.at[:16]}")
-        if found:
-            problems.append(found)
-    return problems
+    """Every problem ``anchor_findings`` finds, as sentences."""
+    return anchor_findings(session, anchors, clinic_id, public_keys).problems
 
 
 def recorded_cuts(session: Session) -> list[str]:
-    """Cuts found at earlier log-ins stay problems: the rows they lost do not come back."""
-    names = dict(session.execute(select(UserRecord.id, UserRecord.username)).tuples().all())
+    """Cuts found at earlier log-ins stay problems: the rows they lost do not come back. Each names
+    whose witness claimed the cut (the person's own earlier session, or a colleague's anchor)."""
+    names = {str(k): v for k, v in session.execute(select(UserRecord.id, UserRecord.username)).tuples()}
     rows = session.execute(
-        select(AuditEventRecord.seq, AuditEventRecord.at, AuditEventRecord.actor_id)
+        select(AuditEventRecord.seq, AuditEventRecord.at, AuditEventRecord.actor_id, AuditEventRecord.details)
         .where(AuditEventRecord.action == str(AuditAction.AUDIT_CUT_DETECTED))
         .order_by(AuditEventRecord.seq)
         .limit(20)
     ).tuples()
     found = []
-    for seq, at, actor in rows:
+    for seq, at, actor, details in rows:
+        who = names.get(str(actor), str(actor))
         try:
-            who = names.get(uuid.UUID(str(actor)), str(actor))
-        except ValueError:
-            who = str(actor)
+            claimed = str(json.loads(details).get("claimed_by") or "")
+        except (ValueError, AttributeError):
+            claimed = ""
+        by = ", ".join(repr(names.get(c, c)) if c != "self" else "their own earlier session"
+                       for c in claimed.split() if c)
         found.append(
             f"audit row {seq}: at log-in on {str(at)[:16]}, {who!r} found the audit chain cut or rewritten "
-            "before it (rows were lost; restore a backup to see them)"
+            f"before it (witnessed by {by or 'an anchor'}; rows were lost, or a witness lied: restore a "
+            "backup to see which)"
         )
     return found
-
-
-def registered_keys(session: Session) -> dict[str, tuple[str, bytes]]:
-    """Signing keys as the users table registers them (a hint at log-in; verify uses the chain)."""
-    rows = session.execute(
-        select(UserSigningKeyRecord.id, UserSigningKeyRecord.user_id, UserSigningKeyRecord.public_key)
-    ).tuples()
-    return {str(key_id): (str(user_id), bytes(public)) for key_id, user_id, public in rows}
 
 
 UNREADABLE_ANCHORS = (
@@ -140,18 +166,39 @@ UNREADABLE_ANCHORS = (
 )
 
 
-def login_witness_problems(clinic: UnlockedClinic) -> tuple[list[str], int]:
-    """At log-in: the user's own witness and every anchor the key-ring file holds; returns the
-    problems and how many anchors could not be read (reported, never a reason to refuse)."""
+@dataclass
+class LoginWitness:
+    """What log-in found: cuts (with who witnessed them: "self" or a user id), and anchors set
+    aside (unreadable, or not signed by a key the chain trusts)."""
+
+    cuts: list[str] = field(default_factory=list)
+    claimed_by: list[str] = field(default_factory=list)
+    set_aside: list[str] = field(default_factory=list)
+
+
+def login_witness_problems(clinic: UnlockedClinic) -> LoginWitness:
+    """At log-in: the user's own witness and every anchor the key-ring file holds, checked against the
+    keys the audit chain's trust rows vouch for (a cheap walk). Never a reason to refuse a log-in."""
     ring = clinic.read_ring()
+    result = LoginWitness()
     with clinic.uow() as uow:
-        problems = []
         own = own_witness_problem(uow.session, clinic.keys.witness)
         if own:
-            problems.append(own)
-        keys = registered_keys(uow.session)
-        problems.extend(anchor_problems(uow.session, ring.anchors.values(), clinic.clinic_id, keys))
-    return problems, ring.unreadable_anchors
+            result.cuts.append(own)
+            result.claimed_by.append("self")
+        trust = walk_key_trust(uow.session, clinic.keys.anchors.recovery_signing_public)
+        keys = {
+            key_id: (key.owner_id, key.public_key)
+            for key_id, key in trust.keys.items()
+            if key.owner_id is not None and not key.retired
+        }
+        found = anchor_findings(uow.session, ring.anchors.values(), clinic.clinic_id, keys)
+    result.cuts.extend(found.cuts)
+    result.claimed_by.extend(str(u) for u in found.claimants)
+    result.set_aside.extend(found.not_believed)
+    if ring.unreadable_anchors:
+        result.set_aside.append(UNREADABLE_ANCHORS.format(n=ring.unreadable_anchors))
+    return result
 
 
 def witness_checks(

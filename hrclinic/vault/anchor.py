@@ -17,6 +17,7 @@ from hrclinic.vault.keys import b64, unb64
 from hrclinic.vault.signing import AuditSigner, signature_valid
 
 FORMAT = "hrclinic-audit-anchor"
+MAX_SEQ = 2**62  # audit sequence numbers are SQLite integers; a larger claim is malformed, not a cut
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class SignedAnchor:
             at=str(data["at"])[:40],
             signature=unb64(str(data["signature"])),
         )
-        if anchor.seq < 0 or len(anchor.row_hash) != 32 or len(anchor.signature) != 64:
+        if not 0 <= anchor.seq < MAX_SEQ or len(anchor.row_hash) != 32 or len(anchor.signature) != 64:
             raise ValueError("the audit anchor is malformed")
         return anchor
 

@@ -247,3 +247,114 @@ def test_a_deactivated_colleagues_anchor_is_set_aside(clinic_dir: ClinicFixture)
     lock(owner)
     assert str(therapist.id) not in json.loads((clinic_dir.data_dir / "keyring.json").read_text())["anchors"]
     assert _verify(clinic_dir, OWNER) == []
+
+
+# --- attacks on the witnesses themselves (from the insider review) ---------------------------------
+
+
+def _end(clinic: UnlockedClinic) -> tuple[int, bytes]:
+    with clinic.engine.connect() as conn:
+        seq = int(conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one())
+        row_hash = conn.execute(
+            text("SELECT row_hash FROM audit_events WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
+    return seq, bytes(row_hash)
+
+
+def _put_anchor(clinic_dir: ClinicFixture, anchor: SignedAnchor) -> None:
+    path = clinic_dir.data_dir / "keyring.json"
+    data = json.loads(path.read_text())
+    data["anchors"][str(anchor.user_id)] = anchor.to_json()
+    path.write_text(json.dumps(data))
+
+
+def test_an_anchor_claiming_an_impossible_row_never_stops_a_log_in(clinic_dir: ClinicFixture) -> None:
+    from hrclinic.vault.signing import AuditSigner
+
+    desk = clinic_dir.login(FRONT_DESK)
+    _, row_hash = _end(desk)
+    unsigned = SignedAnchor(desk.clinic_id, desk.actor.user_id, desk.keys.signing_key_id, 0, row_hash, "x")
+    anchor = unsigned.to_json() | {"seq": 2**63}
+    lock(desk)
+    path = clinic_dir.data_dir / "keyring.json"
+    data = json.loads(path.read_text())
+    data["anchors"][str(desk.actor.user_id)] = anchor
+    path.write_text(json.dumps(data))
+    assert AuditSigner  # (the signature does not matter: the number alone is refused)
+    owner = clinic_dir.login(OWNER)  # logs in; the anchor is set aside as unreadable, and said so
+    assert owner.audit_alerts == [UNREADABLE_ANCHORS.format(n=1)]
+    lock(owner)
+    clinician = clinic_dir.login(CLINICIAN)  # the key ring was written anew without it
+    assert clinician.audit_alerts == []
+    lock(clinician)
+
+
+def test_a_colleague_who_signs_a_false_anchor_is_named_by_it(clinic_dir: ClinicFixture) -> None:
+    from hrclinic.vault.signing import AuditSigner
+
+    owner = clinic_dir.login(OWNER)
+    seq, row_hash = _end(owner)
+    lock(owner)
+    desk = clinic_dir.login(FRONT_DESK)
+    lie = SignedAnchor.sign(AuditSigner.of(desk.keys), desk.clinic_id, seq + 40, row_hash, "2026-11-28T10:00")
+    desk_id = desk.actor.user_id
+    lock(desk)
+    _put_anchor(clinic_dir, lie)
+    owner = clinic_dir.login(OWNER)
+    assert owner.audit_alerts  # a cut (or a lie): the owner is told either way
+    with owner.uow() as uow:
+        details = uow.session.execute(
+            text("SELECT details FROM audit_events WHERE action = 'audit.cut_detected'")
+        ).scalar_one()
+    assert str(desk_id) in json.loads(details)["claimed_by"]
+    lock(owner)
+    problems = _verify(clinic_dir, OWNER)
+    assert any("witnessed by 'frontdesk'" in p for p in problems), problems
+
+
+def test_an_anchor_signed_with_a_key_planted_in_the_users_table_is_not_believed(
+    clinic_dir: ClinicFixture,
+) -> None:
+    import uuid
+
+    from hrclinic.vault.primitives import ed25519_public
+    from hrclinic.vault.signing import AuditSigner
+
+    owner = clinic_dir.login(OWNER)
+    owner_id, (seq, row_hash) = owner.actor.user_id, _end(owner)
+    lock(owner)
+    desk = clinic_dir.login(FRONT_DESK)
+    fake_key = uuid.uuid4()
+    _raw(
+        clinic_dir,
+        desk.keys.registry_key,
+        "INSERT INTO user_signing_keys (id, user_id, public_key, created_at) VALUES "
+        f"('{fake_key.hex}', '{owner_id.hex}', x'{ed25519_public(desk.keys.signing_private).hex()}', "
+        "'2026-01-01 00:00:00')",
+    )
+    forged = SignedAnchor.sign(
+        AuditSigner(owner_id, fake_key, desk.keys.signing_private), desk.clinic_id, seq + 25, row_hash, "x"
+    )
+    lock(desk)
+    _put_anchor(clinic_dir, forged)
+    clinician = clinic_dir.login(CLINICIAN)
+    assert not any("removed" in a for a in clinician.audit_alerts)
+    assert any("not signed by a key the audit chain trusts" in a for a in clinician.audit_alerts)
+    with clinician.uow() as uow:
+        cuts = uow.session.execute(
+            text("SELECT count(*) FROM audit_events WHERE action = 'audit.cut_detected'")
+        ).scalar_one()
+    assert cuts == 0
+    lock(clinician)
+
+
+@pytest.mark.timeout(60, method="thread")
+def test_a_fifo_named_like_the_failed_log_in_file_never_hangs_a_log_in(clinic_dir: ClinicFixture) -> None:
+    import os
+
+    path = clinic_dir.data_dir / "failed-logins.jsonl"
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    owner = clinic_dir.login(OWNER)  # returns: the FIFO is not read
+    assert owner.actor.username == OWNER[0]
+    lock(owner)
