@@ -18,6 +18,7 @@ from hrclinic.domain.roles import Role, has_private_vault, holds_clinical_vault
 from hrclinic.vault.primitives import (
     KEY_BYTES,
     ed25519_generate,
+    hkdf,
     random_bytes,
     x25519_generate,
     x25519_public,
@@ -251,8 +252,7 @@ class KeySet:
             signing_key_id=uuid.UUID(raw["signing"]["id"]),
             signing_private=unb64(raw["signing"]["private"]),
             anchors=TrustAnchors.from_json(raw["anchors"]),
-            personal_id=uuid.UUID(raw["personal"]["id"]),
-            personal=unb64(raw["personal"]["key"]),
+            **_personal_key(raw),
             clinical=table(raw["clinical"]),
             clinical_current=maybe(raw["clinical_current"]),
             deposit=table(raw["deposit"]),
@@ -294,3 +294,20 @@ def clinic_keys_of(keys: KeySet) -> ClinicKeys:
         registry_previous=tuple(keys.registry_previous),
         retiring={k: tuple(v) for k, v in keys.retiring.items()},
     )
+
+
+def _personal_key(raw: dict[str, Any]) -> dict[str, Any]:
+    """The personal (drafts) key of a serialised ring, as KeySet arguments.
+
+    Rings written before personal keys existed (schema 0002) have none: such a ring gets one derived
+    from its own signing key, so every wrap of it (password and computer log-in) finds the same key
+    until the next re-wrap stores it like any other.
+    """
+    if "personal" in raw:
+        return {"personal_id": uuid.UUID(raw["personal"]["id"]), "personal": unb64(raw["personal"]["key"])}
+    user_id = uuid.UUID(raw["user_id"])
+    signing_private = unb64(raw["signing"]["private"])
+    return {
+        "personal_id": uuid.uuid5(user_id, "hrclinic/personal-key/v1"),
+        "personal": hkdf(signing_private, b"hrclinic/personal-key/v1|" + user_id.bytes),
+    }
