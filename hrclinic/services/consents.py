@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from hrclinic.atomic import write_atomically
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.consents import (
     PART2_KINDS,
@@ -39,7 +40,6 @@ from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import ClientRecord, ClinicRecord, ConsentRecord
 from hrclinic.store.uow import UnitOfWork
-from hrclinic.vault.keyring_file import write_atomically
 
 CHANGED_MEANWHILE = (
     "Someone else changed this consent since you opened it. Close it and open it again to see "

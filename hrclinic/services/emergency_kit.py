@@ -6,9 +6,9 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hrclinic.atomic import write_atomically
 from hrclinic.errors import ValidationError
 from hrclinic.reports.emergency_kit import EmergencyKit, emergency_kit_pdf
-from hrclinic.vault.keyring_file import write_atomically
 
 
 def kit_destination(path: Path, *, data_dir: Path) -> Path:

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hrclinic.atomic import write_atomically
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError, NotAClinic, ValidationError
 from hrclinic.services.key_trust import walk_key_trust
 from hrclinic.store.records import AuditEventRecord, UserRecord
 from hrclinic.vault.anchor import SignedAnchor
-from hrclinic.vault.keyring_file import write_atomically
 from hrclinic.vault.keys import Witness
 
 if TYPE_CHECKING:  # services.clinic imports this module

@@ -8,14 +8,13 @@ key is escrowed to the recovery key's public half. Written atomically (temp, fsy
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hrclinic.errors import KeyRingDamaged, StorageFull
+from hrclinic.atomic import write_atomically
+from hrclinic.errors import KeyRingDamaged
 from hrclinic.vault.anchor import SignedAnchor
 from hrclinic.vault.delivery import Delivery, RotationState
 from hrclinic.vault.keys import b64, unb64
@@ -213,29 +212,3 @@ class KeyRingFile:
         """Write atomically: a temporary file, fsync, then replace, then fsync the folder."""
         write_atomically(path, json.dumps(self.to_json(), indent=1, sort_keys=True).encode())
 
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        if exc.errno in (28, 122):  # ENOSPC, EDQUOT
-            raise StorageFull(
-                f"The disk is full; {path.name} was not changed. Free some space and try again."
-            ) from None
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
