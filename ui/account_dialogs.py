@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from hrclinic.domain.accounts import password_problem
 from hrclinic.errors import HrclinicError
+from hrclinic.services import users
+from ui.operations import Operations, QueryOp, background
 from ui.tasks import TaskRunner, error_message
 from ui.widgets import (
     BusyBar,
@@ -71,14 +72,11 @@ class NewPasswordForm(QWidget):
 class _FormDialog(QDialog):
     """A dialog with a form, a busy bar, a message line and a primary button."""
 
-    def __init__(
-        self, name: str, heading: str, intro: str, action: str, runner: TaskRunner, parent: QWidget | None
-    ) -> None:
+    def __init__(self, name: str, heading: str, intro: str, action: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(heading)
         self.setMinimumWidth(480)
-        self._runner = runner
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(24, 20, 24, 16)
         self.layout_.addWidget(title(heading, 1.3))
@@ -106,23 +104,10 @@ class _FormDialog(QDialog):
     def _on_ok_clicked(self) -> None:
         raise NotImplementedError
 
-    def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
-        """Run ``fn`` in the background with the busy bar; errors show in the dialog."""
+    def run(self, op: QueryOp) -> None:
+        """Run ``op`` with this dialog's busy bar and button; its errors show in the dialog."""
         self.message.hide()
-        self.busy.set_busy(True)
-        self.ok_button.setEnabled(False)
-
-        def done(result: Any) -> None:
-            self.busy.set_busy(False)
-            self.ok_button.setEnabled(True)
-            on_success(result)
-
-        def failed(exc: BaseException) -> None:
-            self.busy.set_busy(False)
-            self.ok_button.setEnabled(True)
-            self.show_error(exc)
-
-        self._runner.submit(fn, done, failed, owner=self)
+        op.with_busy(self.busy, self.ok_button).on_failure(self.show_error).run_in_background()
 
     def show_error(self, exc: BaseException) -> None:
         """Show an error from the service in the dialog."""
@@ -133,31 +118,21 @@ class _FormDialog(QDialog):
 class ChangePasswordDialog(_FormDialog):
     """Change one's own password (the keys are re-wrapped, nothing else changes)."""
 
-    def __init__(
-        self,
-        change: Callable[[str, str], None],
-        username: str,
-        runner: TaskRunner,
-        *,
-        forced: bool = False,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, ops: Operations, *, forced: bool = False, parent: QWidget | None = None) -> None:
         intro = (
             "The owner set a temporary password for you. Choose your own before you continue."
             if forced
             else "Your records stay as they are; only the password that unlocks them changes."
         )
-        super().__init__(
-            "change_password_dialog", "Change my password", intro, "Change password", runner, parent
-        )
-        self._change = change
+        super().__init__("change_password_dialog", "Change my password", intro, "Change password", parent)
+        self._ops = ops
         self.current = PasswordField("current_password", "Current password")
         self.current_error = FieldError("current_password_error")
         form = QFormLayout()
         form.addRow("Current password", self.current)
         form.addRow("", self.current_error)
         self.body.addLayout(form)
-        self.new = NewPasswordForm(username)
+        self.new = NewPasswordForm(ops.actor.username)
         self.body.addWidget(self.new)
         if forced:
             self.cancel_button.setText("Log out")
@@ -170,7 +145,14 @@ class ChangePasswordDialog(_FormDialog):
         if not self.new.valid():
             return
         current, new = self.current.text(), self.new.password.text()
-        self.run(lambda: self._change(current, new), lambda _r: self.accept())
+        self.run(
+            self._ops.command(
+                self, lambda clinic: users.change_own_password(clinic, current, new), None, self._on_changed
+            )
+        )
+
+    def _on_changed(self, _result: object) -> None:
+        self.accept()
 
     def show_error(self, exc: BaseException) -> None:
         """Put the error beside the field it is about."""
@@ -198,9 +180,9 @@ class RecoveryResetDialog(_FormDialog):
             "The recovery key is on the clinic's Emergency Kit. It restores every key of the account, "
             "private notes included.",
             "Reset password",
-            runner,
             parent,
         )
+        self._runner = runner
         self._reset = reset
         self.username = QLineEdit(username)
         self.username.setObjectName("recovery_username")
@@ -226,8 +208,8 @@ class RecoveryResetDialog(_FormDialog):
         self.key_error.show_problem(None)
         if not self.new.valid():
             return
-        user, key, new = self.username.text(), self.key.text(), self.new.password.text()
-        self.run(lambda: self._reset(user, key, new), self._on_done)
+        user, key, new, reset = self.username.text(), self.key.text(), self.new.password.text(), self._reset
+        self.run(background(self._runner, self, lambda: reset(user, key, new), self._on_done))
 
     def _on_done(self, result: object) -> None:
         self.result = result

@@ -11,11 +11,6 @@ class AppBus(QObject):
     # after a successful command (ui.operations): one ui.operations.Changed saying the kind of thing
     # changed and whose; each view refreshes only for what it shows
     changed = Signal(object)
-    users_changed = Signal()
-    clients_changed = Signal()
-    notes_changed = Signal()
-    appointments_changed = Signal()
-    settings_changed = Signal()
     # emitted on the GUI thread just before a lock forgets the keys: every editor stashes its
     # unsaved text now (it submits a sealed draft save; the one worker runs it before the lock)
     locking = Signal()

@@ -100,13 +100,9 @@ class FormDraftKeeper(QObject):
         self._form, self._ctx, self._kind, self._subject, self._fields = form, ctx, kind, subject, fields
         self._untouched = form_state(fields())
         ctx.bus.locking.connect(self._on_bus_locking)
-        clinic = ctx.clinic
-        ctx.runner.submit(
-            lambda: drafts.load_draft(clinic, kind, subject=subject),
-            self._on_draft_loaded,
-            lambda _exc: None,  # nothing to offer; the form works on
-            owner=self,
-        )
+        ctx.ops.query(
+            self, lambda clinic: drafts.load_draft(clinic, kind, subject=subject), self._on_draft_loaded
+        ).quietly().run_in_background()  # nothing to offer: the form works on
 
     def _on_bus_locking(self) -> None:
         if not self._form.isVisible():
@@ -115,8 +111,10 @@ class FormDraftKeeper(QObject):
         if state == self._untouched:
             return
         payload = json.dumps(state, ensure_ascii=False)
-        clinic, kind, subject = self._ctx.clinic, self._kind, self._subject
-        self._ctx.runner.submit(lambda: drafts.save_draft(clinic, kind, payload, subject=subject))
+        kind, subject = self._kind, self._subject
+        self._ctx.ops.command(
+            self, lambda clinic: drafts.save_draft(clinic, kind, payload, subject=subject), None
+        ).run_in_background()
 
     def _on_draft_loaded(self, draft: drafts.Draft | None) -> None:
         if draft is None or form_state(self._fields()) != self._untouched:
@@ -128,8 +126,10 @@ class FormDraftKeeper(QObject):
         if isinstance(state, dict):
             restore_form(self._fields(), state)
             self.restored.emit()
-        clinic, kind, subject = self._ctx.clinic, self._kind, self._subject
-        self._ctx.runner.submit(lambda: drafts.discard_draft(clinic, kind, subject=subject))
+        kind, subject = self._kind, self._subject
+        self._ctx.ops.command(
+            self, lambda clinic: drafts.discard_draft(clinic, kind, subject=subject), None
+        ).run_in_background()
 
 
 def kept_drafts_notice(kept: Sequence[DraftRow]) -> str:

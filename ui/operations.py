@@ -22,7 +22,8 @@ run on the worker with the clinic bound) and asks it for an operation::
   service returned), then ONE ``bus.changed`` carrying ``Changed(kind, person_id, origin)`` so the other
   views showing that kind (of that person) refresh, then the status-bar message, if any.
 - Each operation is a QObject child of the view that asked: when the view is gone, its outcome is
-  dropped. It emits ``succeeded``, ``failed`` and ``finished`` (tests wait on these, never poll).
+  dropped. It emits ``succeeded``, ``failed`` and ``finished`` (tests wait on these, never poll), then
+  deletes itself (``deleteLater``: on the GUI thread).
 """
 
 from __future__ import annotations
@@ -273,7 +274,8 @@ class QueryOp(QObject):
 
     def _done(self) -> None:
         self.finished.emit()
-        self.setParent(None)  # the view no longer keeps it: gone once nobody refers to it
+        # deleted by the GUI thread's event loop, never by a garbage collection that may run on the worker
+        self.deleteLater()
 
 
 class CommandOp(QueryOp):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from hrclinic.services.clinic import UnlockedClinic
@@ -20,8 +20,8 @@ from hrclinic.services.rotation import (
     RotationSummary,
     pending_rotation,
 )
-from ui.bus import AppBus
-from ui.tasks import TaskRunner, error_message
+from ui.operations import Operations
+from ui.tasks import error_message
 from ui.text import isolate
 from ui.widgets import label
 
@@ -70,25 +70,25 @@ class SessionRotation(QObject):
     failed = Signal(str)
     running_changed = Signal(bool)
 
-    _sessions: weakref.WeakKeyDictionary[UnlockedClinic, SessionRotation] = weakref.WeakKeyDictionary()
+    _sessions: weakref.WeakKeyDictionary[Operations, SessionRotation] = weakref.WeakKeyDictionary()
 
-    def __init__(self, clinic: UnlockedClinic, runner: TaskRunner, bus: AppBus) -> None:
-        super().__init__(runner)
+    def __init__(self, ops: Operations) -> None:
+        super().__init__(QCoreApplication.instance())  # Qt-owned on the GUI thread until the lock
+
         self.setObjectName("session_rotation")
-        self._clinic = clinic
-        self._runner = runner
-        self._bus = bus
+        self._session = weakref.ref(ops)  # never keeps a locked session (and its keys) alive
+        ops.bus.session_locked.connect(self.deleteLater)
         self._rotation: KeyRotation | None = None
         self._paused = False
         self._again: str | None = None
 
     @classmethod
-    def of(cls, clinic: UnlockedClinic, runner: TaskRunner, bus: AppBus) -> SessionRotation:
-        """The one rotation runner of ``clinic``'s session."""
-        found = cls._sessions.get(clinic)
+    def of(cls, ops: Operations) -> SessionRotation:
+        """The one rotation runner of the session ``ops`` belongs to."""
+        found = cls._sessions.get(ops)
         if found is None:
-            found = cls(clinic, runner, bus)
-            cls._sessions[clinic] = found
+            found = cls(ops)
+            cls._sessions[ops] = found
         return found
 
     @property
@@ -103,16 +103,19 @@ class SessionRotation(QObject):
             self._again = START_ALWAYS if rotate_now else (self._again or "owed")
             return
         self._paused = False
-        clinic = self._clinic
 
-        def make() -> KeyRotation | None:
+        def make(clinic: UnlockedClinic) -> KeyRotation | None:
             if rotate_now:
                 return KeyRotation(clinic, start=START_ALWAYS, reason="owner")
             return pending_rotation(clinic)
 
         self._rotation = None
         self.running_changed.emit(True)
-        self._runner.submit(make, self._on_made, self._on_failed, owner=self)
+        ops = self._session()
+        if ops is None:
+            self._stop()
+            return
+        ops.query(self, make, self._on_made).on_failure(self._on_failed).run_in_background()
 
     def pause(self) -> None:
         """Stop after the current step; the next log-in (or start) continues."""
@@ -129,7 +132,13 @@ class SessionRotation(QObject):
         rotation = self._rotation
         if rotation is None:
             return
-        self._runner.submit(rotation.step, self._on_step, self._on_failed, owner=self)
+        ops = self._session()
+        if ops is None:
+            self._stop()
+            return
+        ops.query(self, lambda _clinic: rotation.step(), self._on_step).on_failure(
+            self._on_failed
+        ).run_in_background()
 
     def _on_step(self, progress: RotationProgress) -> None:
         self.progressed.emit(progress)
@@ -150,7 +159,7 @@ class SessionRotation(QObject):
                 )
             self._stop()
             self.finished.emit(summary)
-            self._bus.status_message.emit(summary_text(summary))
+            self._say(summary_text(summary))
             again, self._again = self._again, None
             if again is not None and not self._paused:
                 self.start(rotate_now=again == START_ALWAYS)
@@ -159,11 +168,17 @@ class SessionRotation(QObject):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._stop()
-        if self._clinic.closed:
+        ops = self._session()
+        if ops is None or ops.closed:
             return  # locked: the next log-in continues
         text = f"Changing the clinic's keys stopped: {error_message(exc)} It continues at the next log-in."
         self.failed.emit(text)
-        self._bus.status_message.emit(text)
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        ops = self._session()
+        if ops is not None:
+            ops.bus.status_message.emit(text)
 
     def _stop(self) -> None:
         self._rotation = None
@@ -223,8 +238,8 @@ class RotationProgressView(QWidget):
         self.text.setVisible(True)
 
 
-def watch_after_login(clinic: UnlockedClinic, runner: TaskRunner, bus: AppBus) -> SessionRotation:
+def watch_after_login(ops: Operations) -> SessionRotation:
     """After log-in: finish or start whatever rotation this user should (status-bar messages only)."""
-    rotation = SessionRotation.of(clinic, runner, bus)
+    rotation = SessionRotation.of(ops)
     rotation.start()
     return rotation

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from hrclinic.app import ClinicApp
 from hrclinic.domain.audit import AuditAction
-from hrclinic.services import drafts, users
+from hrclinic.services import drafts
 from hrclinic.services.clinic import UnlockedClinic, clinic_summary
 from hrclinic.services.drafts import DraftRow
 from hrclinic.services.models import ClinicSummary
@@ -30,6 +30,7 @@ from ui.help_dialogs import AboutDialog, ShortcutsDialog
 from ui.icons import icon
 from ui.idle import IdleWatcher, LockKeys
 from ui.login import LoginPage
+from ui.operations import Changed, Kind
 from ui.resealing import LegacyResealing
 from ui.rotation import watch_after_login
 from ui.tasks import TaskRunner
@@ -80,7 +81,7 @@ class ShellWindow(QMainWindow):
         self.lock_keys.activated.connect(self.lock)
         bus.lock_requested.connect(self.lock)  # the Lock button every client-data dialog carries
         bus.status_message.connect(self._on_bus_status_message)
-        bus.settings_changed.connect(self._reload_settings)
+        bus.changed.connect(self._on_bus_changed)
         runner.failed.connect(self._on_runner_failed)
         self._restore_geometry()
         self._show_locked_state("Log in to open the clinic's records.")
@@ -149,12 +150,13 @@ class ShellWindow(QMainWindow):
         """Show the workspace for a newly unlocked session."""
         self.session = clinic
         self.lock_keys.enabled = True
-        if clinic.actor.must_change_password and not self._forced_password_change(clinic):
+        ctx = ViewContext(clinic, self.runner, self.bus)
+        if clinic.actor.must_change_password and not self._forced_password_change(ctx):
             self.log_out()
             return
         if self.workspace is not None:
             self._discard_workspace()
-        self.workspace = Workspace(ViewContext(clinic, self.runner, self.bus))
+        self.workspace = Workspace(ctx)
         self.stack.addWidget(self.workspace)
         self.stack.setCurrentWidget(self.workspace)
         for action in (self.lock_action, self.change_password_action, self.logout_action):
@@ -168,7 +170,7 @@ class ShellWindow(QMainWindow):
         self._tell_kept_drafts(clinic)
         self.bus.session_unlocked.emit(clinic)
         LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
-        watch_after_login(clinic, self.runner, self.bus)  # finishes or starts a key rotation
+        watch_after_login(ctx.ops)  # finishes or starts a key rotation
         if clinic.audit_alerts:
             self._show_audit_alerts(clinic.audit_alerts)
 
@@ -189,15 +191,12 @@ class ShellWindow(QMainWindow):
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()
 
-    def _forced_password_change(self, clinic: UnlockedClinic) -> bool:
-        dialog = ChangePasswordDialog(
-            lambda cur, new: users.change_own_password(clinic, cur, new),
-            clinic.actor.username,
-            self.runner,
-            forced=True,
-            parent=self,
-        )
-        return bool(dialog.exec())
+    def _forced_password_change(self, ctx: ViewContext) -> bool:
+        return bool(ChangePasswordDialog(ctx.ops, forced=True, parent=self).exec())
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.SETTINGS):
+            self._reload_settings()
 
     def _reload_settings(self) -> None:
         clinic = self.session
@@ -281,15 +280,9 @@ class ShellWindow(QMainWindow):
 
     def change_password(self) -> None:
         """File > Change my password."""
-        clinic = self.session
-        if clinic is None:
+        if self.session is None or self.workspace is None:
             return
-        dialog = ChangePasswordDialog(
-            lambda cur, new: users.change_own_password(clinic, cur, new),
-            clinic.actor.username,
-            self.runner,
-            parent=self,
-        )
+        dialog = ChangePasswordDialog(self.workspace.ctx.ops, parent=self)
         if dialog.exec():
             self.statusBar().showMessage("Your password was changed.", 6000)
 

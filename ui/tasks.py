@@ -1,5 +1,6 @@
 """Background work: every database or key operation runs on one worker thread; the result comes
-back to the GUI thread, where the view that asked (if it still exists) gets it.
+back to the GUI thread, where the view that asked (if it still exists) gets it. Views use it through
+``ui.operations``; Python's cycle collector runs on the GUI thread only (``_GuiThreadCollector``).
 
 ``runner.submit(fn, on_success, on_error, owner=view)`` - reads and writes use the same call;
 after a successful write the view emits the matching signal on the app bus.
@@ -7,6 +8,7 @@ after a successful write the view emits the matching signal on the app bus.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import traceback
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from hrclinic.errors import HrclinicError
 
@@ -29,6 +31,42 @@ def error_message(exc: BaseException) -> str:
         f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing you typed has been "
         "lost; try again, and if it keeps happening, tell the clinic's owner."
     )
+
+
+class _GuiThreadCollector(QObject):
+    """Python's cycle collector runs in whichever thread happens to allocate. On the worker it would
+    free cycles of wrappers and delete the Qt objects they own (a table's model, a dialog), made on the
+    GUI thread, from the wrong thread: Qt crashes. So automatic collection is turned off and this timer
+    collects on the GUI thread instead, generation by generation as the interpreter would."""
+
+    INTERVAL_MS = 500
+    _installed: _GuiThreadCollector | None = None
+
+    @classmethod
+    def install(cls) -> None:
+        """Once per process, on the application object (it lives as long as the GUI thread)."""
+        app = QCoreApplication.instance()
+        if cls._installed is None and app is not None:
+            cls._installed = cls(app)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> None:
+        """Collect the generations that are due."""
+        counts = gc.get_count()
+        if counts[0] <= self._thresholds[0]:
+            return
+        generation = 0
+        if counts[1] > self._thresholds[1]:
+            generation = 2 if counts[2] > self._thresholds[2] else 1
+        gc.collect(generation)
 
 
 class _Relay:
@@ -86,6 +124,7 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        _GuiThreadCollector.install()  # no garbage collection on the worker
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pending: dict[int, _Relay] = {}

@@ -37,13 +37,13 @@ from hrclinic.domain.scheduling import (
     local_start,
     parse_clock,
 )
-from hrclinic.errors import HrclinicError
 from hrclinic.services import appointments, clients
 from hrclinic.services.appointments import AppointmentOverlap, AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary
 from ui.drafts import FormDraftKeeper, named_inputs
 from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
-from ui.tasks import error_message
+from ui.operations import Changed, CommandOp, Kind, show_failure
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
@@ -52,6 +52,10 @@ PERSON_COLUMNS: list[Column[ClientSummary]] = [
     Column("Name", lambda c: c.preferred_name),
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
 ]
+
+
+def _appointment_changed(row: AppointmentRow | OutreachRow) -> Changed:
+    return Changed(Kind.APPOINTMENT, row.client_id)
 
 
 def person_text(name: str, number: int) -> str:
@@ -87,6 +91,8 @@ class PersonPicker(QWidget):
         self.setObjectName(name)
         self.model: RowsModel[ClientSummary] = RowsModel(PERSON_COLUMNS)
         self.proxy = FoldedFilterProxy()
+        self.model.setParent(self)  # owned by Qt, deleted with this widget on the GUI thread
+        self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
         self.search = _SearchBox()
         self.search.setObjectName(f"{name}_search")
@@ -119,8 +125,10 @@ class PersonPicker(QWidget):
         self.search.moved.connect(self._on_search_moved)
         self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
         self.loaded = False
-        ctx.runner.submit(
-            lambda: clients.list_clients(ctx.clinic), self._on_loaded, self._on_failed, owner=self
+        self.loading = (
+            ctx.ops.query(self, clients.list_clients, self._on_loaded)
+            .failure_in(self.hint)
+            .run_in_background()
         )
 
     def chosen(self) -> ClientSummary | None:
@@ -132,9 +140,6 @@ class PersonPicker(QWidget):
         self.loaded = True
         self.model.set_rows(people)
         self._on_search_text_changed(self.search.text())
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self.hint.setText(error_message(exc))
 
     def _on_search_text_changed(self, text: str) -> None:
         self.proxy.set_query(text)
@@ -306,14 +311,15 @@ class _CommandDialog(QDialog):
                 return
         super().reject()
 
-    def _run(self, work: Callable[[], Any], *, ask_overlap: Callable[[], Any] | None = None) -> None:
+    def _run(
+        self,
+        work: Callable[[UnlockedClinic], Any],
+        *,
+        ask_overlap: Callable[[UnlockedClinic], Any] | None = None,
+    ) -> CommandOp:
         self.error.hide()
-        self.busy.set_busy(True)
-        self.save.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
-            self.busy.set_busy(False)
-            self.save.setEnabled(True)
             if isinstance(exc, AppointmentOverlap) and ask_overlap is not None:
                 answer = QMessageBox.question(
                     self,
@@ -325,22 +331,18 @@ class _CommandDialog(QDialog):
                 if answer == QMessageBox.StandardButton.Yes:
                     self._run(ask_overlap)
                     return
-            self._show_error(exc)
+            show_failure(exc, self.error, fields=self.field_errors)
 
-        self._ctx.runner.submit(work, self._on_done, failed, owner=self)
+        return (
+            self._ctx.ops.command(self, work, _appointment_changed, self._on_done)
+            .with_busy(self.busy, self.save)
+            .on_failure(failed)
+            .run_in_background()
+        )
 
     def _on_done(self, row: Any) -> None:
         self.result_row = row
         self.accept()
-
-    def _show_error(self, exc: BaseException) -> None:
-        field = exc.field if isinstance(exc, HrclinicError) else None
-        target = self.field_errors.get(field or "")
-        if target is not None:
-            target.show_problem(error_message(exc))
-        else:
-            self.error.setText(error_message(exc))
-            self.error.show()
 
 
 class BookDialog(_CommandDialog):
@@ -409,13 +411,17 @@ class BookDialog(_CommandDialog):
             self.clinician_error.show_problem("There is no clinician to book with yet.")
         if person is None or starts_at is None or clinician_id is None:
             return
-        clinic, minutes, kind = self._ctx.clinic, self.when.duration.value(), self.kind.currentData()
-        note = self.note.text()
+        minutes, kind, note, person_id = (
+            self.when.duration.value(),
+            self.kind.currentData(),
+            self.note.text(),
+            person.id,
+        )
 
-        def book(allow: bool) -> Callable[[], AppointmentRow]:
-            return lambda: appointments.book_appointment(
+        def book(allow: bool) -> Callable[[UnlockedClinic], AppointmentRow]:
+            return lambda clinic: appointments.book_appointment(
                 clinic,
-                person.id,
+                person_id,
                 clinician_id,
                 starts_at,
                 duration_minutes=minutes,
@@ -481,16 +487,17 @@ class MoveDialog(_CommandDialog):
         starts_at = self.when.check()
         if starts_at is None:
             return
-        a, clinic = self.appointment, self._ctx.clinic
+        a = self.appointment
         minutes, clinician_id = self.when.duration.value(), self.clinician.currentData()
         new_start = None if starts_at == a.starts_at else starts_at
         new_minutes = None if minutes == a.duration_minutes else minutes
+        appointment_id, version = a.id, a.version
 
-        def move(allow: bool) -> Callable[[], AppointmentRow]:
-            return lambda: appointments.move_appointment(
+        def move(allow: bool) -> Callable[[UnlockedClinic], AppointmentRow]:
+            return lambda clinic: appointments.move_appointment(
                 clinic,
-                a.id,
-                a.version,
+                appointment_id,
+                version,
                 starts_at=new_start,
                 clinician_id=clinician_id,
                 duration_minutes=new_minutes,
@@ -545,8 +552,8 @@ class WalkInDialog(_CommandDialog):
         self.person_error.show_problem(None if person else "Find the person first: type part of their name.")
         if person is None or clinician_id is None:
             return
-        clinic, note = self._ctx.clinic, self.note.text()
-        self._run(lambda: appointments.walk_in(clinic, person.id, clinician_id, note=note))
+        note, person_id = self.note.text(), person.id
+        self._run(lambda clinic: appointments.walk_in(clinic, person_id, clinician_id, note=note))
 
     def has_typing(self) -> bool:
         """A person looked up or a note typed."""
@@ -590,8 +597,12 @@ class UndoDialog(_CommandDialog):
 
     def submit(self) -> None:
         """Undo with the reason chosen."""
-        a, clinic, reason = self.appointment, self._ctx.clinic, self.reason.currentData()
-        self._run(lambda: appointments.undo_status(clinic, a.id, a.version, reason))
+        appointment_id, version, reason = (
+            self.appointment.id,
+            self.appointment.version,
+            self.reason.currentData(),
+        )
+        self._run(lambda clinic: appointments.undo_status(clinic, appointment_id, version, reason))
 
 
 class OutreachDoneDialog(_CommandDialog):
@@ -625,8 +636,8 @@ class OutreachDoneDialog(_CommandDialog):
         if not text.strip():
             self.outcome_error.show_problem("Say what happened, in a few words.")
             return
-        task, clinic = self.task, self._ctx.clinic
-        self._run(lambda: appointments.complete_outreach(clinic, task.id, text, version=task.version))
+        task_id, version = self.task.id, self.task.version
+        self._run(lambda clinic: appointments.complete_outreach(clinic, task_id, text, version=version))
 
     def has_typing(self) -> bool:
         """An outcome typed and not saved."""

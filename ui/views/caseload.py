@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from hrclinic.services.models import ClientSummary
 from hrclinic.services.overview import CaseloadRow, my_caseload
 from ui.models import Column
+from ui.operations import Changed, Kind, QueryOp
 from ui.views import ViewContext
 from ui.views.clients import STATUS_WORDS, ClientRecordDialog
 from ui.views.table import FilterableTable, date_text
@@ -48,18 +49,20 @@ class CaseloadView(QWidget):
         layout.addWidget(self.busy)
         layout.addWidget(self.list, 1)
         self.list.activated.connect(self._on_list_activated)
-        ctx.bus.notes_changed.connect(self.refresh)
-        ctx.bus.clients_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Reload in the background."""
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(lambda: my_caseload(clinic), self._on_loaded, owner=self)
+        return (
+            self._ctx.ops.query(self, my_caseload, self._on_loaded).with_busy(self.busy).run_in_background()
+        )
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.NOTE, Kind.PERSON):
+            self.refresh()
 
     def _on_loaded(self, rows: list[CaseloadRow]) -> None:
-        self.busy.set_busy(False)
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: CaseloadRow) -> None:

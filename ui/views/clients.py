@@ -37,6 +37,7 @@ from hrclinic.services.registry import PersonDetail
 from ui.drafts import NOTE_DRAFT
 from ui.icons import icon
 from ui.models import Column
+from ui.operations import Changed, Kind, QueryOp
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
@@ -79,7 +80,7 @@ class ClientsView(QWidget):
         self.register_button.setToolTip("Register a person (Ctrl+N)")
         self.merge_button = QPushButton("Merge records…")
         self.merge_button.setObjectName("merge_records")
-        self.merge_button.setVisible(may(ctx.clinic.actor.role, Permission.MERGE_RECORDS))
+        self.merge_button.setVisible(may(ctx.actor.role, Permission.MERGE_RECORDS))
         self.list = FilterableTable(
             "clients",
             CLIENT_COLUMNS,
@@ -107,17 +108,22 @@ class ClientsView(QWidget):
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.register_person)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.list.filter.setFocus)
         self.list.activated.connect(self._on_list_activated)
-        ctx.bus.clients_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Load the registry index in the background (one query)."""
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(lambda: registry.registry_rows(clinic), self._on_loaded, owner=self)
+        return (
+            self._ctx.ops.query(self, registry.registry_rows, self._on_loaded)
+            .with_busy(self.busy)
+            .run_in_background()
+        )
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.PERSON):
+            self.refresh()
 
     def _on_loaded(self, rows: list[RegistryRow]) -> None:
-        self.busy.set_busy(False)
         self.rows = rows
         self.list.set_rows(rows)
 
@@ -128,13 +134,7 @@ class ClientsView(QWidget):
         dialog = IntakeDialog(self._ctx, self.rows, parent=self)
         opened: list[object] = []
         dialog.open_existing.connect(opened.append)
-        if dialog.exec() and isinstance(dialog.saved, ClientSummary):
-            person = dialog.saved
-            self._ctx.bus.clients_changed.emit()
-            self._ctx.bus.status_message.emit(
-                f"Registered {isolate(person.preferred_name)} (No. {person.record_number})."
-            )
-        elif opened:
+        if not dialog.exec() and opened:
             row = next((r for r in self.rows if r.id == opened[0]), None)
             if row is not None:
                 self._on_list_activated(row)
@@ -146,8 +146,7 @@ class ClientsView(QWidget):
     def _on_merge_clicked(self) -> None:
         from ui.views.merge import MergeDialog
 
-        if MergeDialog(self._ctx, self.rows, self).exec():
-            self._ctx.bus.clients_changed.emit()
+        MergeDialog(self._ctx, self.rows, self).exec()
 
 
 def ctx_colour() -> str:
@@ -507,7 +506,7 @@ class ClientRecordDialog(QDialog):
         self.message.hide()
 
         def done(_result: object) -> None:
-            self._ctx.bus.clients_changed.emit()
+            self._ctx.bus.changed.emit(Changed(Kind.PERSON, self._person_id, self))
             self._ctx.bus.status_message.emit(done_message)
             self._load()
 
@@ -522,8 +521,6 @@ class ClientRecordDialog(QDialog):
 
         dialog = IntakeDialog(self._ctx, [], person=self.detail, parent=self)
         if dialog.exec() and dialog.saved is not None:
-            self._ctx.bus.clients_changed.emit()
-            self._ctx.bus.status_message.emit("Details saved.")
             self._load()
 
     def _on_status_clicked(self) -> None:
@@ -674,7 +671,7 @@ class ClientRecordDialog(QDialog):
         self._note_drafted = True  # whatever was kept of it goes now
         self._discard_note_draft()  # cleared only once the note is safely stored
         self.note_draft_status.hide()
-        self._ctx.bus.notes_changed.emit()
+        self._ctx.bus.changed.emit(Changed(Kind.NOTE, self._person_id, self))
         self._ctx.bus.status_message.emit("Note saved.")
         self._load()
 

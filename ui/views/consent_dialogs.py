@@ -36,9 +36,11 @@ from hrclinic.domain.consents import (
 )
 from hrclinic.errors import HrclinicError
 from hrclinic.services import consents
+from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.consents import ConsentDetail
 from ui.drafts import FormDraftKeeper
 from ui.models import Column
+from ui.operations import Changed, CommandOp, Kind
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
@@ -458,22 +460,22 @@ class ConsentDialog(QDialog):
         if lacking:
             self._show_missing([(m.field, m.words) for m in lacking])
             return
-        self.busy.set_busy(True)
-        self.save.setEnabled(False)
-        self.save_draft.setEnabled(False)
-        clinic, client_id, existing = self._ctx.clinic, self._client_id, self._draft
+        client_id, existing = self._client_id, self._draft
         if existing is None:
 
-            def work() -> ConsentDetail:
+            def work(clinic: UnlockedClinic) -> ConsentDetail:
                 return consents.record_consent(clinic, client_id, fields, save_as_draft=draft)
         else:
+            consent_id, version = existing.id, existing.version
 
-            def work() -> ConsentDetail:
+            def work(clinic: UnlockedClinic) -> ConsentDetail:
                 return consents.update_consent(
-                    clinic, existing.id, fields, expected_version=existing.version, save_as_draft=draft
+                    clinic, consent_id, fields, expected_version=version, save_as_draft=draft
                 )
 
-        self._ctx.runner.submit(work, self._on_saved, self._on_failed, owner=self)
+        self._ctx.ops.command(self, work, Changed(Kind.CONSENT, client_id), self._on_saved).with_busy(
+            self.busy, self.save, self.save_draft
+        ).on_failure(self._on_failed).run_in_background()
 
     def _show_missing(self, lacking: list[tuple[str, str]]) -> None:
         lines = "\n".join(f"• {words[0].upper()}{words[1:]}" for _, words in lacking)
@@ -492,9 +494,6 @@ class ConsentDialog(QDialog):
         self.accept()
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
-        self.save.setEnabled(True)
-        self.save_draft.setEnabled(True)
         field = exc.field if isinstance(exc, HrclinicError) else None
         if field in self.fields.errors:
             self.fields.problem(field, exc.message if isinstance(exc, HrclinicError) else str(exc))
@@ -561,9 +560,13 @@ class _DateDialog(QDialog):
         self.how = self.fields.add("how", "How it was received", make)
         return self.how
 
+    def run(self, op: CommandOp) -> None:
+        """Run the dialog's one action: busy meanwhile, problems at the date or below it."""
+        self.message.hide()
+        op.succeeded.connect(self.done_with)
+        op.with_busy(self.busy, self.ok).on_failure(self.failed).run_in_background()
+
     def failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
-        self.ok.setEnabled(True)
         field = exc.field if isinstance(exc, HrclinicError) else None
         target = "how" if field == "revocation_received_how" else "day"
         if field and field != "version":

@@ -20,8 +20,9 @@ from hrclinic.domain.consents import (
     ConsentState,
 )
 from hrclinic.services import consents
-from hrclinic.services.clinic import clinic_summary
+from hrclinic.services.clinic import UnlockedClinic, clinic_summary
 from hrclinic.services.consents import ConsentDetail
+from ui.operations import Changed, Kind, QueryOp
 from ui.tasks import error_message
 from ui.views import ViewContext
 from ui.views.consent_dialogs import (
@@ -41,6 +42,7 @@ class ConsentsPanel(QWidget):
         self.setObjectName("consents_panel")
         self._ctx, self._client_id, self._person_name = ctx, client_id, person_name
         self._clinic_name = ""
+        self._rows: list[ConsentDetail] = []
         self.add_button = primary_button("Add consent", "add_consent")
         self.add_button.setToolTip("Add a consent (Ctrl+N)")
         self.revoke_button = QPushButton("Revoke…")
@@ -83,18 +85,29 @@ class ConsentsPanel(QWidget):
         self.list.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.list.model.modelReset.connect(self._update_buttons)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_consent)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self._update_buttons()
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Load this person's consents (and the clinic's name, for pre-filling forms)."""
-        self.busy.set_busy(True)
-        clinic, client_id = self._ctx.clinic, self._client_id
+        client_id = self._client_id
 
-        def load() -> tuple[str, list[ConsentDetail]]:
+        def load(clinic: UnlockedClinic) -> tuple[str, list[ConsentDetail]]:
             return clinic_summary(clinic).name, consents.list_consents(clinic, client_id)
 
-        self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
+        self.loading = (
+            self._ctx.ops.query(self, load, self._on_loaded)
+            .with_busy(self.busy)
+            .on_failure(self._on_failed)
+            .run_in_background()
+        )
+        return self.loading
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        """Consents changed elsewhere (this panel's own changes update it from what the service returned)."""
+        if change.about(Kind.CONSENT, person_id=self._client_id) and not change.came_from(self):
+            self.refresh()
 
     def rows(self) -> list[ConsentDetail]:
         """The consents shown, in the order shown."""
@@ -102,12 +115,20 @@ class ConsentsPanel(QWidget):
 
     def _on_loaded(self, loaded: tuple[str, list[ConsentDetail]]) -> None:
         self._clinic_name, rows = loaded
-        self.busy.set_busy(False)
-        self.list.set_rows(rows)
+        self._rows = list(rows)
+        self.list.set_rows(self._rows)
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
         self._say(error_message(exc), error=True)
+
+    def _put(self, consent: ConsentDetail) -> None:
+        """Show one consent as the service returned it: in its place, or first when new (newest first)."""
+        at = next((i for i, row in enumerate(self._rows) if row.id == consent.id), None)
+        if at is None:
+            self._rows.insert(0, consent)
+        else:
+            self._rows[at] = consent
+        self.list.set_rows(self._rows)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setProperty("role", "error" if error else "muted")
@@ -124,10 +145,10 @@ class ConsentsPanel(QWidget):
         )
         self.signed_copy_button.setEnabled(chosen is not None and chosen.state is not ConsentState.REVOKED)
 
-    def _changed(self, text: str) -> None:
+    def _changed(self, consent: ConsentDetail, text: str) -> None:
         self._ctx.bus.status_message.emit(text)
         self._say(text)
-        self.refresh()
+        self._put(consent)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -140,7 +161,7 @@ class ConsentsPanel(QWidget):
         if dialog.exec() and dialog.saved is not None:
             saved = dialog.saved
             word = "saved as a draft" if saved.state is ConsentState.DRAFT else "recorded"
-            self._changed(f"{saved.kind.label} {word}.")
+            self._changed(saved, f"{saved.kind.label} {word}.")
 
     def _on_list_activated(self, consent: ConsentDetail) -> None:
         if consent.state is ConsentState.DRAFT:
@@ -162,27 +183,26 @@ class ConsentsPanel(QWidget):
         )
         dialog.setObjectName("revoke_dialog")
         how = dialog.add_how()
-        clinic = self._ctx.clinic
+        consent_id, version = chosen.id, chosen.version
 
         def go() -> None:
             if not dialog.day.check():
                 return
             day, how_text = dialog.day.value(), how.currentText()
-            dialog.busy.set_busy(True)
-            dialog.ok.setEnabled(False)
-            self._ctx.runner.submit(
-                lambda: consents.revoke_consent(
-                    clinic, chosen.id, day, how_text, expected_version=chosen.version
-                ),
-                dialog.done_with,
-                dialog.failed,
-                owner=dialog,
+            dialog.run(
+                self._ctx.ops.command(
+                    dialog,
+                    lambda clinic: consents.revoke_consent(
+                        clinic, consent_id, day, how_text, expected_version=version
+                    ),
+                    self._consent_changed,
+                )
             )
 
         dialog.ok.clicked.connect(go)
         QShortcut(QKeySequence.StandardKey.Save, dialog, activated=go)
         if dialog.exec() and dialog.result_detail is not None:
-            self._changed(f"{chosen.kind.label}: revocation recorded.")
+            self._changed(dialog.result_detail, f"{chosen.kind.label}: revocation recorded.")
 
     def record_signed_copy(self) -> None:
         """Note the date the signed paper copy came back."""
@@ -197,25 +217,29 @@ class ConsentsPanel(QWidget):
             self,
         )
         dialog.setObjectName("signed_copy_dialog")
-        clinic = self._ctx.clinic
+        consent_id, version = chosen.id, chosen.version
 
         def go() -> None:
             if not dialog.day.check():
                 return
             day = dialog.day.value()
-            dialog.busy.set_busy(True)
-            dialog.ok.setEnabled(False)
-            self._ctx.runner.submit(
-                lambda: consents.record_signed_copy(clinic, chosen.id, day, expected_version=chosen.version),
-                dialog.done_with,
-                dialog.failed,
-                owner=dialog,
+            dialog.run(
+                self._ctx.ops.command(
+                    dialog,
+                    lambda clinic: consents.record_signed_copy(
+                        clinic, consent_id, day, expected_version=version
+                    ),
+                    self._consent_changed,
+                )
             )
 
         dialog.ok.clicked.connect(go)
         QShortcut(QKeySequence.StandardKey.Save, dialog, activated=go)
         if dialog.exec() and dialog.result_detail is not None:
-            self._changed(f"{chosen.kind.label}: signed copy recorded.")
+            self._changed(dialog.result_detail, f"{chosen.kind.label}: signed copy recorded.")
+
+    def _consent_changed(self, _consent: ConsentDetail) -> Changed:
+        return Changed(Kind.CONSENT, self._client_id)
 
     def print_selected(self) -> None:
         """Save the selected consent's form as a PDF, to print for a wet signature."""
@@ -228,11 +252,16 @@ class ConsentsPanel(QWidget):
         )
         if not path:
             return
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(
-            lambda: consents.print_consent_form(clinic, chosen.id, Path(path)),
-            lambda written: self._changed(f"Consent form saved to {written}. Print it for signing."),
-            self._on_failed,
-            owner=self,
-        )
+        consent_id, target = chosen.id, Path(path)
+
+        def print_form(clinic: UnlockedClinic) -> tuple[Path, ConsentDetail]:
+            written = consents.print_consent_form(clinic, consent_id, target)
+            return written, consents.get_consent(clinic, consent_id)  # now marked printed
+
+        self._ctx.ops.command(self, print_form, self._consent_changed, self._on_printed).with_busy(
+            self.busy
+        ).on_failure(self._on_failed).run_in_background()
+
+    def _on_printed(self, printed: tuple[Path, ConsentDetail]) -> None:
+        written, consent = printed
+        self._changed(consent, f"Consent form saved to {written}. Print it for signing.")

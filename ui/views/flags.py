@@ -9,6 +9,7 @@ from hrclinic.services.flags import FlagProposalRow, flag_proposals
 from hrclinic.services.models import ClientSummary
 from ui.icons import icon
 from ui.models import Column
+from ui.operations import Changed, Kind, QueryOp
 from ui.text import isolate
 from ui.theme import colours
 from ui.views import ViewContext
@@ -69,18 +70,23 @@ class FlagsView(QWidget):
         layout.addWidget(self.busy)
         layout.addWidget(self.list, 1)
         self.list.activated.connect(self._on_list_activated)
-        ctx.bus.clients_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self.setWindowIcon(icon("flag", colours().serious))
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Load in the background."""
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(lambda: flag_proposals(clinic), self._on_loaded, owner=self)
+        return (
+            self._ctx.ops.query(self, flag_proposals, self._on_loaded)
+            .with_busy(self.busy)
+            .run_in_background()
+        )
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.PERSON):
+            self.refresh()
 
     def _on_loaded(self, rows: list[FlagProposalRow]) -> None:
-        self.busy.set_busy(False)
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: FlagProposalRow) -> None:

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.intake import HOUSING_SITUATIONS, NEEDS, parse_aliases, parse_birth
 from hrclinic.domain.registry import RegistryRow, possible_duplicates
 from hrclinic.domain.roles import Permission, may
-from hrclinic.errors import HrclinicError, ValidationError
+from hrclinic.errors import ValidationError
 from hrclinic.services import drafts, registry
 from hrclinic.services.models import ClientSummary
 from hrclinic.services.registry import DETAIL_FIELDS, IntakeForm, PersonDetail, overdose_checklist
-from ui.tasks import error_message
+from ui.operations import Changed, Kind
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
@@ -48,6 +48,10 @@ def _tristate(name: str, accessible: str) -> QComboBox:
     for text, value in YES_NO:
         box.addItem(text, value)
     return box
+
+
+def _person_changed(saved: ClientSummary | PersonDetail) -> Changed:
+    return Changed(Kind.PERSON, saved.id)
 
 
 class OwnWordsEdit(QPlainTextEdit):
@@ -85,7 +89,7 @@ class IntakeDialog(QDialog):
         self._dirty = False
         self._loading = True
         self.saved: ClientSummary | PersonDetail | None = None
-        clinician = may(ctx.clinic.actor.role, Permission.READ_CLINICAL)
+        clinician = may(ctx.actor.role, Permission.READ_CLINICAL)
         self.setWindowTitle(f"Edit {isolate(person.preferred_name)}" if person else "Register a person")
         self.resize(720, 760)
 
@@ -506,46 +510,43 @@ class IntakeDialog(QDialog):
             )
             return
         self.form_error.hide()
-        form, clinic, person = self.form(), self._ctx.clinic, self._person
-        self._set_busy(True)
+        form, person = self.form(), self._person
         if person is None:
-            self._ctx.runner.submit(
-                lambda: registry.register_person(clinic, form), self._on_saved, self._on_failed, owner=self
-            )
+            op = self._ctx.ops.command(
+                self, lambda clinic: registry.register_person(clinic, form), _person_changed, self._on_saved
+            ).status(lambda saved: f"Registered {isolate(saved.preferred_name)} (No. {saved.record_number}).")
         else:
-            self._ctx.runner.submit(
-                lambda: registry.update_person(clinic, person.id, form, expected_version=person.version),
+            person_id, version = person.id, person.version
+            op = self._ctx.ops.command(
+                self,
+                lambda clinic: registry.update_person(clinic, person_id, form, expected_version=version),
+                _person_changed,
                 self._on_saved,
-                self._on_failed,
-                owner=self,
-            )
+            ).status("Details saved.")
+        op.with_busy(self.busy, self.save_button).failure_in(
+            self.form_error,
+            fields=self.errors,
+            inputs=self.fields,
+            suffix=" Nothing you typed was lost.",
+            field_summary="Some answers need attention (shown in red). Nothing was lost.",
+        ).run_in_background()
 
     def _on_saved(self, result: ClientSummary | PersonDetail) -> None:
-        self._set_busy(False)
         self.saved = result
         self._dirty = False
         self._draft_timer.stop()
-        clinic, subject = self._ctx.clinic, self._subject
-        self._ctx.runner.submit(lambda: drafts.discard_draft(clinic, DRAFT_KIND, subject=subject))
+        self._discard_draft()
         self.accept()
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(exc, HrclinicError) and exc.field in self.errors:
-            self.errors[exc.field].show_problem(exc.message)
-            set_invalid(self.fields[exc.field], True)
-            self.fields[exc.field].setFocus()
-            self._show_form_error("Some answers need attention (shown in red). Nothing was lost.")
-        else:
-            self._show_form_error(error_message(exc) + " Nothing you typed was lost.")
+    def _discard_draft(self) -> None:
+        subject = self._subject
+        self._ctx.ops.command(
+            self, lambda clinic: drafts.discard_draft(clinic, DRAFT_KIND, subject=subject), None
+        ).quietly().run_in_background()
 
     def _show_form_error(self, text: str) -> None:
         self.form_error.setText(text)
         self.form_error.show()
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy.set_busy(busy)
-        self.save_button.setEnabled(not busy)
 
     # --- drafts ------------------------------------------------------------------------------------
 
@@ -559,18 +560,14 @@ class IntakeDialog(QDialog):
         """Keep what is typed (sealed with the user's personal key) so closing or a crash loses nothing."""
         if not self._dirty:
             return
-        payload, clinic, subject = (
-            json.dumps(self.state(), ensure_ascii=False),
-            self._ctx.clinic,
-            self._subject,
-        )
+        payload, subject = json.dumps(self.state(), ensure_ascii=False), self._subject
         stamp = datetime.now().strftime("%H:%M")
-        self._ctx.runner.submit(
-            lambda: drafts.save_draft(clinic, DRAFT_KIND, payload, subject=subject),
+        self._ctx.ops.command(
+            self,
+            lambda clinic: drafts.save_draft(clinic, DRAFT_KIND, payload, subject=subject),
+            None,
             lambda _r: self._on_draft_saved(stamp),
-            lambda _e: None,
-            owner=self,
-        )
+        ).quietly().run_in_background()
 
     def _on_bus_locking(self) -> None:
         """The app is locking: keep what is typed as a sealed draft before the keys are forgotten."""
@@ -583,13 +580,10 @@ class IntakeDialog(QDialog):
         self.discard_button.show()
 
     def _load_draft(self) -> None:
-        clinic, subject = self._ctx.clinic, self._subject
-        self._ctx.runner.submit(
-            lambda: drafts.load_draft(clinic, DRAFT_KIND, subject=subject),
-            self._on_draft_loaded,
-            lambda _e: None,
-            owner=self,
-        )
+        subject = self._subject
+        self._ctx.ops.query(
+            self, lambda clinic: drafts.load_draft(clinic, DRAFT_KIND, subject=subject), self._on_draft_loaded
+        ).quietly().run_in_background()
 
     def _on_draft_loaded(self, draft: drafts.Draft | None) -> None:
         if draft is None or self._dirty:
@@ -605,8 +599,7 @@ class IntakeDialog(QDialog):
         self.check_duplicates()
 
     def _on_discard_clicked(self) -> None:
-        clinic, subject = self._ctx.clinic, self._subject
-        self._ctx.runner.submit(lambda: drafts.discard_draft(clinic, DRAFT_KIND, subject=subject))
+        self._discard_draft()
         self._dirty = False
         self._draft_timer.stop()
         super().reject()

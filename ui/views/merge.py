@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.services import merge
 from ui.account_dialogs import _FormDialog
+from ui.operations import Changed, Kind
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import label
@@ -27,7 +28,6 @@ class MergeDialog(_FormDialog):
             "you keep; missing details are filled in and its names become aliases. The duplicate stays, "
             "marked merged, so nothing is lost.",
             "Merge",
-            ctx.runner,
             parent,
         )
         self._ctx = ctx
@@ -75,5 +75,14 @@ class MergeDialog(_FormDialog):
             self.message.setText("Choose both records from the lists.")
             self.message.show()
             return
-        clinic = self._ctx.clinic
-        self.run(lambda: merge.merge_records(clinic, keep, duplicate), lambda _d: self.accept())
+        self.run(
+            self._ctx.ops.command(
+                self,
+                lambda clinic: merge.merge_records(clinic, keep, duplicate),
+                Changed(Kind.PERSON),  # two people's records: every view of people refreshes
+                self._on_merged,
+            )
+        )
+
+    def _on_merged(self, _detail: object) -> None:
+        self.accept()

@@ -18,15 +18,22 @@ from PySide6.QtWidgets import (
 )
 
 from hrclinic.services import computer_login, users
-from hrclinic.services.clinic import clinic_summary, set_idle_lock_minutes
+from hrclinic.services.clinic import UnlockedClinic, clinic_summary, set_idle_lock_minutes
 from hrclinic.services.models import ClinicSummary
-from hrclinic.services.witness import SignedAnchor, write_anchor
+from hrclinic.services.witness import write_anchor
 from ui.account_dialogs import ChangePasswordDialog
+from ui.operations import Changed, Kind, QueryOp
 from ui.rotation import RotationProgressView, SessionRotation
-from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, label, page_header, primary_button, title
+
+
+def _settings(clinic: UnlockedClinic) -> tuple[ClinicSummary, int, bool]:
+    """The clinic's settings, how many people use it, and whether my computer log-in is on."""
+    everyone = [u for u in users.list_users(clinic) if u.active]
+    me = next((u for u in everyone if u.id == clinic.actor.user_id), None)
+    return clinic_summary(clinic), len(everyone), bool(me and me.computer_login)
 
 
 def _card(heading: str) -> tuple[QFrame, QVBoxLayout]:
@@ -51,7 +58,7 @@ class SettingsView(QWidget):
 
         clinic_card, clinic_box = _card("Clinic")
         self.clinic_name = label("", name="settings_clinic_name")
-        self.data_dir = label(str(ctx.clinic.paths.root), "muted", name="settings_data_dir")
+        self.data_dir = label(str(ctx.ops.data_dir), "muted", name="settings_data_dir")
         self.schema = label("", "muted", name="settings_schema")
         form = QFormLayout()
         form.addRow("Name", self.clinic_name)
@@ -112,7 +119,7 @@ class SettingsView(QWidget):
                 "muted",
             )
         )
-        self.rotation = SessionRotation.of(ctx.clinic, ctx.runner, ctx.bus)
+        self.rotation = SessionRotation.of(ctx.ops)
         self.rotate_now = QPushButton("Change the keys now…")
         self.rotate_now.setObjectName("rotate_keys_now")
         self.rotate_now.setAccessibleName("Change the clinic's keys now")
@@ -157,24 +164,24 @@ class SettingsView(QWidget):
         self.save_anchor.clicked.connect(self._on_save_anchor_clicked)
         self.rotation.running_changed.connect(self._on_rotation_running_changed)
         self._on_rotation_running_changed(self.rotation.running)
-        ctx.bus.users_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Load the settings in the background."""
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
+        return (
+            self._ctx.ops.query(self, _settings, self._on_loaded)
+            .with_busy(self.busy)
+            .failure_in(self.message)
+            .run_in_background()
+        )
 
-        def load() -> tuple[ClinicSummary, int, bool]:
-            everyone = [u for u in users.list_users(clinic) if u.active]
-            me = next((u for u in everyone if u.id == clinic.actor.user_id), None)
-            return clinic_summary(clinic), len(everyone), bool(me and me.computer_login)
-
-        self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.USER):
+            self.refresh()
 
     def _on_loaded(self, loaded: tuple[ClinicSummary, int, bool]) -> None:
         summary, active_users, computer_on = loaded
-        self.busy.set_busy(False)
         self.clinic_name.setText(isolate(summary.name))
         self.schema.setText(f"revision {summary.schema_revision}")
         self.idle_minutes.setValue(summary.idle_lock_minutes)
@@ -187,54 +194,29 @@ class SettingsView(QWidget):
             else f"Not available: {active_users} people use this clinic, and each logs in with a password."
         )
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
-        self.message.setText(error_message(exc))
-        self.message.show()
-
     def _on_save_idle_clicked(self) -> None:
-        minutes, clinic = self.idle_minutes.value(), self._ctx.clinic
-        self._ctx.runner.submit(
-            lambda: set_idle_lock_minutes(clinic, minutes), self._on_idle_saved, self._on_failed, owner=self
-        )
-
-    def _on_idle_saved(self, summary: ClinicSummary) -> None:
-        self._ctx.bus.settings_changed.emit()
-        self._ctx.bus.status_message.emit(
-            f"The app now locks after {summary.idle_lock_minutes} idle minutes."
-        )
+        minutes = self.idle_minutes.value()
+        self._ctx.ops.command(
+            self, lambda clinic: set_idle_lock_minutes(clinic, minutes), Changed(Kind.SETTINGS)
+        ).status(
+            lambda summary: f"The app now locks after {summary.idle_lock_minutes} idle minutes."
+        ).with_busy(self.busy, self.save_idle).failure_in(self.message).run_in_background()
 
     def _on_computer_login_clicked(self, checked: bool) -> None:
-        clinic = self._ctx.clinic
         action = computer_login.enable_computer_login if checked else computer_login.disable_computer_login
-        self._ctx.runner.submit(
-            lambda: action(clinic),
-            lambda _r: self._on_computer_changed(checked),
-            self._on_computer_failed,
-            owner=self,
-        )
-
-    def _on_computer_changed(self, enabled: bool) -> None:
-        self._ctx.bus.users_changed.emit()
-        self._ctx.bus.status_message.emit(
+        self._ctx.ops.command(self, action, Changed(Kind.USER)).status(
             "This computer's log-in now unlocks hrclinic."
-            if enabled
+            if checked
             else "Your password is needed again to log in."
-        )
+        ).with_busy(self.busy, self.computer_login).failure_in(self.message).on_failure(
+            self._on_computer_failed
+        ).run_in_background()
 
-    def _on_computer_failed(self, exc: BaseException) -> None:
+    def _on_computer_failed(self, _exc: BaseException) -> None:
         self.computer_login.setChecked(not self.computer_login.isChecked())
-        self._on_failed(exc)
 
     def _on_change_password_clicked(self) -> None:
-        clinic = self._ctx.clinic
-        dialog = ChangePasswordDialog(
-            lambda cur, new: users.change_own_password(clinic, cur, new),
-            clinic.actor.username,
-            self._ctx.runner,
-            parent=self,
-        )
-        if dialog.exec():
+        if ChangePasswordDialog(self._ctx.ops, parent=self).exec():
             self._ctx.bus.status_message.emit("Your password was changed.")
 
     def _on_rotate_now_clicked(self) -> None:
@@ -257,25 +239,16 @@ class SettingsView(QWidget):
         if path:
             self.save_anchor_to(Path(path))
 
-    def save_anchor_to(self, path: Path) -> None:
+    def save_anchor_to(self, path: Path) -> QueryOp:
         """Write a signed anchor of the audit log's end to ``path`` in the background."""
-        clinic = self._ctx.clinic
-        self.save_anchor.setEnabled(False)
-        self.busy.set_busy(True)
-        self._ctx.runner.submit(
-            lambda: write_anchor(clinic, path), self._on_anchor_saved, self._on_anchor_failed, owner=self
-        )
-
-    def _on_anchor_saved(self, anchor: SignedAnchor) -> None:
-        self.save_anchor.setEnabled(True)
-        self.busy.set_busy(False)
         self.message.hide()
-        self._ctx.bus.status_message.emit(f"Saved an anchor of audit entry {anchor.seq:,}.")
-
-    def _on_anchor_failed(self, exc: BaseException) -> None:
-        self.save_anchor.setEnabled(True)
-        self.busy.set_busy(False)
-        self._on_failed(exc)
+        return (
+            self._ctx.ops.command(self, lambda clinic: write_anchor(clinic, path), None)
+            .status(lambda anchor: f"Saved an anchor of audit entry {anchor.seq:,}.")
+            .with_busy(self.busy, self.save_anchor)
+            .failure_in(self.message)
+            .run_in_background()
+        )
 
     def _on_rotation_running_changed(self, running: bool) -> None:
         self.rotate_now.setEnabled(not running)

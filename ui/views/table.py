@@ -40,6 +40,8 @@ class FilterableTable(QWidget):
         self._all: list[Any] = []
         self.model: RowsModel[Any] = RowsModel(columns)
         self.proxy = FoldedFilterProxy()
+        self.model.setParent(self)  # owned by Qt, deleted with this widget on the GUI thread
+        self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit()
         self.filter.setObjectName(f"{name}_filter")

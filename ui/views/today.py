@@ -30,9 +30,11 @@ from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import UNDOABLE, AppointmentStatus
 from hrclinic.services import appointments
 from hrclinic.services.appointments import AppointmentConflict, AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.overview import TodayOverview, today_overview
 from ui.icons import icon
 from ui.models import ROW_ROLE, Column
+from ui.operations import Changed, CommandOp, Kind, QueryOp
 from ui.tasks import error_message
 from ui.text import isolate
 from ui.theme import colours
@@ -111,6 +113,10 @@ class AppointmentDelegate(QStyledItemDelegate):
             option.palette.setColor(option.palette.ColorRole.Text, QColor(colours().muted))
 
 
+def _appointment_changed(row: AppointmentRow) -> Changed:
+    return Changed(Kind.APPOINTMENT, row.client_id)
+
+
 @dataclass(frozen=True)
 class _Loaded:
     day: date
@@ -127,7 +133,7 @@ class TodayView(QWidget):
         super().__init__()
         self.setObjectName("today_view")
         self._ctx = ctx
-        actor = ctx.clinic.actor
+        actor = ctx.actor
         self._is_clinician = may(actor.role, Permission.WRITE_CLINICAL)
         self._clinicians: list[ClinicianOption] = []
         self._filter: uuid.UUID | None = actor.user_id if self._is_clinician else None
@@ -282,9 +288,7 @@ class TodayView(QWidget):
         self.today_button.clicked.connect(lambda: self.show_day(date.today()))
         self.day_picker.dateChanged.connect(self._on_day_picker_date_changed)
         self.clinician_filter.currentIndexChanged.connect(self._on_clinician_filter_current_index_changed)
-        ctx.bus.clients_changed.connect(self.refresh)
-        ctx.bus.notes_changed.connect(self.refresh)
-        ctx.bus.appointments_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self._set_day_widgets()
         self._update_actions()
         self.refresh()
@@ -322,12 +326,11 @@ class TodayView(QWidget):
 
     # --- loading -----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Reload the day, the registry count and (for clinicians) the outreach list in the background."""
-        self.busy.set_busy(True)
-        clinic, day, who, clinical = self._ctx.clinic, self.day, self._filter, self._is_clinician
+        day, who, clinical = self.day, self._filter, self._is_clinician
 
-        def load() -> _Loaded:
+        def load(clinic: UnlockedClinic) -> _Loaded:
             return _Loaded(
                 day=day,
                 rows=appointments.day_schedule(clinic, day, who),
@@ -336,21 +339,28 @@ class TodayView(QWidget):
                 outreach=appointments.my_outreach_tasks(clinic) if clinical else None,
             )
 
-        self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
+        return self._load(load)
 
-    def load_day(self) -> None:
+    def load_day(self) -> QueryOp:
         """Reload only the appointments of the day shown."""
-        self.busy.set_busy(True)
-        clinic, day, who = self._ctx.clinic, self.day, self._filter
-        self._ctx.runner.submit(
-            lambda: _Loaded(day=day, rows=appointments.day_schedule(clinic, day, who)),
-            self._on_loaded,
-            self._on_failed,
-            owner=self,
+        day, who = self.day, self._filter
+        return self._load(lambda clinic: _Loaded(day=day, rows=appointments.day_schedule(clinic, day, who)))
+
+    def _load(self, load: Callable[[UnlockedClinic], _Loaded]) -> QueryOp:
+        self.loading = (
+            self._ctx.ops.query(self, load, self._on_loaded)
+            .with_busy(self.busy)
+            .on_failure(self._on_failed)
+            .run_in_background()
         )
+        return self.loading
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        """Another view changed people, notes or appointments (this view's own changes reload at once)."""
+        if change.about(Kind.APPOINTMENT, Kind.PERSON, Kind.NOTE) and not change.came_from(self):
+            self.refresh()
 
     def _on_loaded(self, loaded: _Loaded) -> None:
-        self.busy.set_busy(False)
         if loaded.clinicians is not None:
             self._set_clinicians(loaded.clinicians)
         if loaded.overview is not None:
@@ -373,7 +383,6 @@ class TodayView(QWidget):
         self._update_actions()
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.busy.set_busy(False)
         self._show_problem(error_message(exc))
 
     def _set_clinicians(self, clinicians: list[ClinicianOption]) -> None:
@@ -464,26 +473,30 @@ class TodayView(QWidget):
 
     # --- commands ----------------------------------------------------------------------------
 
-    def _run(self, work: Callable[[], AppointmentRow], done: Callable[[AppointmentRow], str]) -> None:
+    def _run(
+        self, work: Callable[[UnlockedClinic], AppointmentRow], done: Callable[[AppointmentRow], str]
+    ) -> CommandOp:
         self.message.hide()
-        self.busy.set_busy(True)
-
-        def succeeded(row: AppointmentRow) -> None:
-            self._changed(done(row), select=row.id)
 
         def failed(exc: BaseException) -> None:
-            self.busy.set_busy(False)
             self._show_problem(error_message(exc))
             if isinstance(exc, AppointmentConflict):
                 self.refresh()
 
-        self._ctx.runner.submit(work, succeeded, failed, owner=self)
+        return (
+            self._ctx.ops.command(
+                self, work, _appointment_changed, lambda row: self._changed(done(row), select=row.id)
+            )
+            .with_busy(self.busy)
+            .on_failure(failed)
+            .run_in_background()
+        )
 
     def _changed(self, message: str, *, select: uuid.UUID | None = None) -> None:
-        """After a change: tell the person quietly, reload what it touched."""
+        """After a change made here: tell the person quietly, reload what it touched."""
         self._select_after = select
         self._ctx.bus.status_message.emit(message)
-        self._ctx.bus.appointments_changed.emit()  # this view and any other listening refresh
+        self.refresh()
 
     def _show_problem(self, text: str) -> None:
         self.message.setText(text)
@@ -491,11 +504,12 @@ class TodayView(QWidget):
         self._ctx.bus.status_message.emit(text)
 
     def _check_in(self) -> None:
-        row, clinic = self.selected(), self._ctx.clinic
+        row = self.selected()
         if row is None or row.status is not AppointmentStatus.BOOKED:
             return
+        appointment_id, version = row.id, row.version
         self._run(
-            lambda: appointments.check_in(clinic, row.id, row.version),
+            lambda clinic: appointments.check_in(clinic, appointment_id, version),
             lambda r: (
                 f"Checked in {person_text(r.preferred_name, r.record_number)} "
                 f"for {isolate(r.clinician_name)}."
@@ -503,11 +517,12 @@ class TodayView(QWidget):
         )
 
     def _no_show(self) -> None:
-        row, clinic = self.selected(), self._ctx.clinic
+        row = self.selected()
         if row is None or not self.no_show_action.isEnabled():
             return
+        appointment_id, version = row.id, row.version
         self._run(
-            lambda: appointments.mark_no_show(clinic, row.id, row.version),
+            lambda clinic: appointments.mark_no_show(clinic, appointment_id, version),
             lambda r: (
                 f"Marked a no-show for {isolate(r.preferred_name)}; {isolate(r.clinician_name)} has an "
                 "outreach task. "
@@ -516,11 +531,12 @@ class TodayView(QWidget):
         )
 
     def _late_cancel(self) -> None:
-        row, clinic = self.selected(), self._ctx.clinic
+        row = self.selected()
         if row is None or row.status is not AppointmentStatus.BOOKED:
             return
+        appointment_id, version = row.id, row.version
         self._run(
-            lambda: appointments.mark_late_cancel(clinic, row.id, row.version),
+            lambda clinic: appointments.mark_late_cancel(clinic, appointment_id, version),
             lambda r: (
                 f"Late cancel recorded for {isolate(r.preferred_name)}; {isolate(r.clinician_name)} has an "
                 "outreach task."
@@ -528,7 +544,7 @@ class TodayView(QWidget):
         )
 
     def _cancel(self) -> None:
-        row, clinic = self.selected(), self._ctx.clinic
+        row = self.selected()
         if row is None or row.status is not AppointmentStatus.BOOKED:
             return
         answer = QMessageBox.question(
@@ -542,8 +558,9 @@ class TodayView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        appointment_id, version = row.id, row.version
         self._run(
-            lambda: appointments.cancel_appointment(clinic, row.id, row.version),
+            lambda clinic: appointments.cancel_appointment(clinic, appointment_id, version),
             lambda r: (
                 f"Cancelled {isolate(r.preferred_name)}'s appointment at {r.starts_at.astimezone():%H:%M}."
             ),

@@ -21,7 +21,9 @@ from hrclinic.services.models import UserSummary
 from ui.account_dialogs import NewPasswordForm, _FormDialog
 from ui.first_run import suggest_username
 from ui.models import Column
+from ui.operations import Changed, Kind, QueryOp
 from ui.rotation import RotationProgressView, SessionRotation
+from ui.tasks import error_message
 from ui.text import isolate
 from ui.views import ViewContext
 from ui.views.table import FilterableTable, date_text
@@ -79,7 +81,7 @@ class UsersView(QWidget):
             )
         )
         layout.addWidget(self.busy)
-        self.rotation = SessionRotation.of(ctx.clinic, ctx.runner, ctx.bus)
+        self.rotation = SessionRotation.of(ctx.ops)
         self.rotation_progress = RotationProgressView(self.rotation, "users_rotation")
         layout.addWidget(self.rotation_progress)
         layout.addWidget(self.list, 1)
@@ -89,44 +91,43 @@ class UsersView(QWidget):
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_user)
         self.list.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.list.activated.connect(lambda _user: self.reset_password())
-        ctx.bus.users_changed.connect(self.refresh)
+        ctx.bus.changed.connect(self._on_bus_changed)
         self._update_buttons()
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> QueryOp:
         """Reload in the background."""
-        self.busy.set_busy(True)
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(lambda: users.list_users(clinic), self._on_loaded, owner=self)
+        return (
+            self._ctx.ops.query(self, users.list_users, self._on_loaded)
+            .with_busy(self.busy)
+            .run_in_background()
+        )
+
+    def _on_bus_changed(self, change: Changed) -> None:
+        if change.about(Kind.USER):
+            self.refresh()
 
     def _on_loaded(self, rows: list[UserSummary]) -> None:
-        self.busy.set_busy(False)
         self.list.set_rows(rows)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         user = self.list.selected()
-        me = self._ctx.clinic.actor.user_id
+        me = self._ctx.actor.user_id
         usable = user is not None and user.active and user.id != me
         self.reset_button.setEnabled(usable)
         self.deactivate_button.setEnabled(usable)
 
     def add_user(self) -> None:
         """Open the add-user dialog."""
-        if AddUserDialog(self._ctx, self).exec():
-            self._ctx.bus.users_changed.emit()
+        AddUserDialog(self._ctx, self).exec()
 
     def reset_password(self) -> None:
         """Set a temporary password for the selected user."""
         user = self.list.selected()
         if user is None or not self.reset_button.isEnabled():
             return
-        if ResetPasswordDialog(self._ctx, user, self).exec():
-            self._ctx.bus.users_changed.emit()
-            self._ctx.bus.status_message.emit(
-                f"{isolate(user.display_name)} has a temporary password and will choose their own at "
-                "next log-in."
-            )
+        ResetPasswordDialog(self._ctx, user, self).exec()
 
     def deactivate(self) -> None:
         """Deactivate the selected user after a confirmation."""
@@ -144,21 +145,22 @@ class UsersView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        clinic = self._ctx.clinic
-        self._ctx.runner.submit(
-            lambda: users.deactivate_user(clinic, user.id), self._on_deactivated, self._on_failed, owner=self
-        )
+        user_id = user.id
+        self._ctx.ops.command(
+            self,
+            lambda clinic: users.deactivate_user(clinic, user_id),
+            Changed(Kind.USER),
+            self._on_deactivated,
+        ).status(
+            lambda done: (
+                f"{isolate(done.display_name)} was deactivated; the keys they held are being changed."
+            )
+        ).with_busy(self.busy).on_failure(self._on_deactivate_failed).run_in_background()
 
-    def _on_deactivated(self, user: UserSummary) -> None:
-        self._ctx.bus.users_changed.emit()
-        self._ctx.bus.status_message.emit(
-            f"{isolate(user.display_name)} was deactivated; the keys they held are being changed."
-        )
+    def _on_deactivated(self, _user: UserSummary) -> None:
         self.rotation.start()  # the deactivation makes a rotation owed; it runs in the background
 
-    def _on_failed(self, exc: BaseException) -> None:
-        from ui.tasks import error_message
-
+    def _on_deactivate_failed(self, exc: BaseException) -> None:
         QMessageBox.warning(self, "Not done", error_message(exc))
 
 
@@ -171,7 +173,6 @@ class AddUserDialog(_FormDialog):
             "Add a user",
             "They choose their own password the first time they log in.",
             "Add user",
-            ctx.runner,
             parent,
         )
         self._ctx = ctx
@@ -230,17 +231,19 @@ class AddUserDialog(_FormDialog):
     def _on_ok_clicked(self) -> None:
         if not all([self._check_name(), self._check_username(), self.password.valid()]):
             return
-        clinic = self._ctx.clinic
         args = dict(
             username=self.username.text(),
             display_name=self.display_name.text(),
             role=self.role.currentData(),
             password=self.password.password.text(),
         )
-        self.run(lambda: users.add_user(clinic, **args), self._on_added)
+        self.run(
+            self._ctx.ops.command(
+                self, lambda clinic: users.add_user(clinic, **args), Changed(Kind.USER), self._on_added
+            ).status(lambda user: f"Added {isolate(user.display_name)} ({user.role.label.lower()}).")
+        )
 
-    def _on_added(self, user: UserSummary) -> None:
-        self._ctx.bus.status_message.emit(f"Added {isolate(user.display_name)} ({user.role.label.lower()}).")
+    def _on_added(self, _user: UserSummary) -> None:
         self.accept()
 
     def show_error(self, exc: BaseException) -> None:
@@ -263,7 +266,6 @@ class ResetPasswordDialog(_FormDialog):
             "They will choose their own password at next log-in. Their private psychotherapy notes "
             "stay sealed until they (with the owner) restore them with the recovery key.",
             "Reset password",
-            ctx.runner,
             parent,
         )
         self._ctx = ctx
@@ -274,5 +276,15 @@ class ResetPasswordDialog(_FormDialog):
     def _on_ok_clicked(self) -> None:
         if not self.password.valid():
             return
-        clinic, user_id, new = self._ctx.clinic, self._user.id, self.password.password.text()
-        self.run(lambda: users.reset_password(clinic, user_id, new), lambda _u: self.accept())
+        user_id, new, name = self._user.id, self.password.password.text(), isolate(self._user.display_name)
+        self.run(
+            self._ctx.ops.command(
+                self,
+                lambda clinic: users.reset_password(clinic, user_id, new),
+                Changed(Kind.USER),
+                self._on_reset,
+            ).status(f"{name} has a temporary password and will choose their own at next log-in.")
+        )
+
+    def _on_reset(self, _user: object) -> None:
+        self.accept()
