@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from hrclinic.domain.folding import fold
 from hrclinic.domain.intake import phone_digits
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Zoë Łukasiewicz" -> "zoe lukasiewicz"."""
-    text = text.casefold().replace("ł", "l").replace("đ", "d").replace("ø", "o").replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)
