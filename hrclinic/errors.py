@@ -60,6 +60,17 @@ class NotFound(HrclinicError):
     """The record asked for does not exist."""
 
 
+class Conflict(HrclinicError):
+    """Someone changed the record after it was shown to this person; nothing was saved.
+
+    The one optimistic-lock error (raised by ``UnitOfWork.get_versioned`` and ``UnitOfWork.commit``);
+    a view shows the sentence and reloads what it shows. ``field`` is "version".
+    """
+
+    def __init__(self, message: str, *, field: str | None = "version") -> None:
+        super().__init__(message, field=field)
+
+
 class SealedValueLocked(HrclinicError):
     """The value is sealed in a vault the acting user does not hold."""
 

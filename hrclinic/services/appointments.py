@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from hrclinic.domain.audit import AuditAction, DetailValue
 from hrclinic.domain.roles import Permission, Role, may
@@ -39,17 +38,13 @@ from hrclinic.domain.scheduling import (
     undo_target,
 )
 from hrclinic.domain.text import clean_line, clean_text
-from hrclinic.errors import HrclinicError, NotFound, PermissionDenied, ValidationError
+from hrclinic.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.records import AppointmentRecord, ClientRecord, OutreachTaskRecord, UserRecord
 from hrclinic.store.uow import UnitOfWork
 
 CLINICAL_ROLES = [r.value for r in Role if may(r, Permission.WRITE_CLINICAL)]
-
-
-class AppointmentConflict(HrclinicError):
-    """Someone changed the appointment (or task) after it was shown; nothing was saved."""
 
 
 class AppointmentOverlap(ValidationError):
@@ -257,27 +252,18 @@ def _check_overlap(
             )
 
 
-def _locked(session: Session, appointment_id: uuid.UUID, version: int | None) -> AppointmentRecord:
-    record = session.get(AppointmentRecord, appointment_id)
-    if record is None:
-        raise NotFound("That appointment does not exist.")
-    if version is not None and record.version != version:
-        raise AppointmentConflict(
+def _locked(uow: UnitOfWork, appointment_id: uuid.UUID, version: int | None) -> AppointmentRecord:
+    return uow.get_versioned(
+        AppointmentRecord,
+        appointment_id,
+        version,
+        conflict=lambda record: (
             "Someone changed this appointment a moment ago (it is now "
             f"“{AppointmentStatus(record.status).label.lower()}”). The day has been reloaded; "
             "look at it again and retry."
-        )
-    return record
-
-
-def _commit(uow: UnitOfWork) -> None:
-    try:
-        uow.commit()
-    except StaleDataError:
-        uow.session.rollback()
-        raise AppointmentConflict(
-            "Someone changed this at the same moment; nothing was saved. Look at the day again and retry."
-        ) from None
+        ),
+        missing="That appointment does not exist.",
+    )
 
 
 def _audit(
@@ -376,7 +362,7 @@ def move_appointment(
     clinic.require(Permission.EDIT_REGISTRY, "move appointments")
     with clinic.uow() as uow:
         s = uow.session
-        record = _locked(s, appointment_id, version)
+        record = _locked(uow, appointment_id, version)
         if record.status != AppointmentStatus.BOOKED:
             raise ValidationError(
                 f"Only a booked appointment can be moved; this one is "
@@ -409,7 +395,7 @@ def move_appointment(
         _audit(clinic, s, AuditAction.APPOINTMENT_MOVED, record.id, details)
         s.flush()
         row = _load_row(s, record.id)
-        _commit(uow)
+        uow.commit()
         return row
 
 
@@ -434,7 +420,7 @@ def _set_status(
     moment = _now(now)
     with clinic.uow() as uow:
         s = uow.session
-        record = _locked(s, appointment_id, version)
+        record = _locked(uow, appointment_id, version)
         current = AppointmentStatus(record.status)
         problem = transition_problem(current, target)
         if problem:
@@ -462,7 +448,7 @@ def _set_status(
             _create_outreach(clinic, s, record, target, moment)
         s.flush()
         row = _load_row(s, record.id)
-        _commit(uow)
+        uow.commit()
         return row
 
 
@@ -603,7 +589,7 @@ def undo_status(
     moment = _now(now)
     with clinic.uow() as uow:
         s = uow.session
-        record = _locked(s, appointment_id, version)
+        record = _locked(uow, appointment_id, version)
         current = AppointmentStatus(record.status)
         problem = undo_problem(current)
         if problem:
@@ -644,7 +630,7 @@ def undo_status(
             )
         s.flush()
         row = _load_row(s, record.id)
-        _commit(uow)
+        uow.commit()
         return row
 
 
@@ -691,15 +677,18 @@ def complete_outreach(
         raise ValidationError("Say what happened, in a few words.", field="outcome")
     with clinic.uow() as uow:
         s = uow.session
-        task = s.get(OutreachTaskRecord, task_id)
-        if task is None:
-            raise NotFound("That outreach task does not exist.")
+        changed = "This outreach task was already closed or changed; the list is reloaded."
+        task = uow.get_versioned(
+            OutreachTaskRecord,
+            task_id,
+            version,
+            conflict=changed,
+            missing="That outreach task does not exist.",
+        )
         if task.assigned_to != clinic.actor.user_id and not may(clinic.actor.role, Permission.MANAGE_CLINIC):
             raise PermissionDenied("This outreach task is on a colleague's list; they close it.")
-        if task.done_at is not None or (version is not None and task.version != version):
-            raise AppointmentConflict(
-                "This outreach task was already closed or changed; the list is reloaded."
-            )
+        if task.done_at is not None:
+            raise Conflict(changed)
         task.done_at, task.done_by, task.outcome = _now(None), clinic.actor.user_id, text
         _audit(
             clinic,
@@ -711,5 +700,5 @@ def complete_outreach(
         )
         s.flush()
         found = s.execute(_outreach_query().where(OutreachTaskRecord.id == task.id)).one()
-        _commit(uow)
+        uow.commit()
         return OutreachRow(*found)

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from hrclinic.atomic import write_atomically
 from hrclinic.domain.audit import AuditAction
@@ -159,23 +158,15 @@ def _apply(record: ConsentRecord, fields: ConsentFields) -> None:
         setattr(record, name, getattr(fields, name))
 
 
-def _consent(uow: UnitOfWork, consent_id: uuid.UUID) -> ConsentRecord:
-    record = uow.session.get(ConsentRecord, consent_id)
-    if record is None:
-        raise NotFound("That consent does not exist.")
-    return record
-
-
-def _check_version(record: ConsentRecord, expected_version: int | None) -> None:
-    if expected_version is not None and record.version != expected_version:
-        raise ValidationError(CHANGED_MEANWHILE, field="version")
-
-
-def _commit(uow: UnitOfWork) -> None:
-    try:
-        uow.commit()
-    except StaleDataError:
-        raise ValidationError(CHANGED_MEANWHILE, field="version") from None
+def _consent(uow: UnitOfWork, consent_id: uuid.UUID, expected_version: int | None = None) -> ConsentRecord:
+    """The consent being changed; ``Conflict`` when someone changed it since ``expected_version``."""
+    return uow.get_versioned(
+        ConsentRecord,
+        consent_id,
+        expected_version,
+        conflict=CHANGED_MEANWHILE,
+        missing="That consent does not exist.",
+    )
 
 
 def record_consent(
@@ -230,8 +221,7 @@ def update_consent(
     day = _today(today)
     fields = _checked(fields, save_as_draft=save_as_draft, today=day)
     with clinic.uow() as uow:
-        record = _consent(uow, consent_id)
-        _check_version(record, expected_version)
+        record = _consent(uow, consent_id, expected_version)
         if not record.is_draft or record.revoked_on is not None:
             raise ValidationError(ACTIVE_NOT_EDITED)
         _apply(record, fields)
@@ -245,7 +235,7 @@ def update_consent(
             target_id=record.id,
             details={"client_id": str(record.client_id), "kind": fields.kind.value, "draft": save_as_draft},
         )
-        _commit(uow)
+        uow.commit()
         return _detail(record, day)
 
 
@@ -269,8 +259,7 @@ def revoke_consent(
             field="revocation_received_how",
         )
     with clinic.uow() as uow:
-        record = _consent(uow, consent_id)
-        _check_version(record, expected_version)
+        record = _consent(uow, consent_id, expected_version)
         if record.revoked_on is not None:
             raise ValidationError(f"This consent was already revoked on {record.revoked_on.isoformat()}.")
         if record.is_draft:
@@ -291,7 +280,7 @@ def revoke_consent(
             target_id=record.id,
             details={"client_id": str(record.client_id), "kind": record.kind},
         )
-        _commit(uow)
+        uow.commit()
         return _detail(record, day)
 
 
@@ -301,7 +290,7 @@ def mark_form_printed(clinic: UnlockedClinic, consent_id: uuid.UUID) -> ConsentD
     with clinic.uow() as uow:
         record = _consent(uow, consent_id)
         _stamp_printed(uow, clinic, record)
-        _commit(uow)
+        uow.commit()
         return _detail(record, date.today())
 
 
@@ -337,7 +326,7 @@ def print_consent_form(clinic: UnlockedClinic, consent_id: uuid.UUID, path: Path
                 f"The form could not be saved to {target} ({exc.strerror or exc}). Choose another folder.",
                 field="path",
             ) from None
-        _commit(uow)
+        uow.commit()
     return target
 
 
@@ -353,8 +342,7 @@ def record_signed_copy(
     clinic.require(Permission.EDIT_REGISTRY, "record signed copies")
     day = _today(today)
     with clinic.uow() as uow:
-        record = _consent(uow, consent_id)
-        _check_version(record, expected_version)
+        record = _consent(uow, consent_id, expected_version)
         problem = signed_copy_problem(received_on, record.signed_on, day)
         if problem:
             raise ValidationError(problem, field="signed_copy_received_on")
@@ -368,7 +356,7 @@ def record_signed_copy(
             target_id=record.id,
             details={"client_id": str(record.client_id), "kind": record.kind},
         )
-        _commit(uow)
+        uow.commit()
         return _detail(record, day)
 
 

@@ -57,7 +57,7 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
             bound_to_person.setdefault(sealed_column.model, []).append(sealed_column.descriptor)
     with clinic.uow() as uow:
         s = uow.session
-        keep, gone = _live(s, keep_id), _live(s, merge_id)
+        keep, gone = _live(uow, keep_id), _live(uow, merge_id)
         moved = resealed = 0
         bad = UnopenableValues()
         for model, descriptors in bound_to_person.items():

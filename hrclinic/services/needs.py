@@ -24,7 +24,7 @@ def add_need(clinic: UnlockedClinic, client_id: uuid.UUID, need: str, note: str 
         raise ValidationError(f"Unknown need {need!r}.", field="need")
     text = clean_text(note, field="note", what="note", limit=2000)
     with clinic.uow() as uow:
-        _live(uow.session, client_id)
+        _live(uow, client_id)
         row = ClientNeedRecord(client_id=client_id, need=need, note=text, created_by=clinic.actor.user_id)
         uow.session.add(row)
         uow.session.flush()

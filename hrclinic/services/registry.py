@@ -9,7 +9,6 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from hrclinic.domain.audit import AuditAction, DetailValue
 from hrclinic.domain.engagement import Engagement, can_change, needs_reason
@@ -38,6 +37,7 @@ from hrclinic.store.records import (
     OverdoseScreeningRecord,
     UserRecord,
 )
+from hrclinic.store.uow import UnitOfWork
 
 
 @cache
@@ -370,8 +370,7 @@ def update_person(
     clean = _clean(form, today or _today())
     clinician = may(clinic.actor.role, Permission.READ_CLINICAL)
     with clinic.uow() as uow:
-        record = _live(uow.session, client_id)
-        _check_version(record, expected_version)
+        record = _live(uow, client_id, expected_version)
         _apply(record, clean)
         for name in ("reason_own_words", "change_own_words"):
             given = str(clean.fields[name])
@@ -394,21 +393,19 @@ def update_person(
     return person_detail(clinic, client_id, audit=False)
 
 
-def _live(session: Session, client_id: uuid.UUID) -> ClientRecord:
-    record = session.get(ClientRecord, client_id)
-    if record is None:
-        raise NotFound("That record does not exist.")
+RECORD_CHANGED = (
+    "Someone else changed this record while you were editing it. Your changes were not saved; "
+    "reopen the record to see theirs, then make yours again."
+)
+
+
+def _live(uow: UnitOfWork, client_id: uuid.UUID, expected_version: int | None = None) -> ClientRecord:
+    """A person's record that is not merged away; ``Conflict`` when someone changed it since
+    ``expected_version``."""
+    record = uow.get_versioned(ClientRecord, client_id, expected_version, conflict=RECORD_CHANGED)
     if record.status == Engagement.MERGED:
         raise ValidationError("This record was merged into another; open that record instead.")
     return record
-
-
-def _check_version(record: ClientRecord, expected: int) -> None:
-    if record.version != expected:
-        raise ValidationError(
-            "Someone else changed this record while you were editing it. Your changes were not saved; "
-            "reopen the record to see theirs, then make yours again."
-        )
 
 
 # --- read -------------------------------------------------------------------------------------------
@@ -594,9 +591,7 @@ def change_status(
             "Say what happened (for example: goals met, or transferred with consent).", field="reason"
         )
     with clinic.uow() as uow:
-        record = _live(uow.session, client_id)
-        if expected_version is not None:
-            _check_version(record, expected_version)
+        record = _live(uow, client_id, expected_version)
         problem = can_change(Engagement(record.status), wanted)
         if problem:
             raise ValidationError(problem, field="status")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.scheduling import AppointmentKind, AppointmentStatus, UndoReason
-from hrclinic.errors import NotFound, PermissionDenied, ValidationError
+from hrclinic.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hrclinic.services import appointments as appts
 from hrclinic.services import clients
 from hrclinic.services.audit import verify_chain
@@ -263,9 +263,9 @@ def test_a_stale_version_gives_a_clear_conflict(clinic_dir: ClinicFixture, desk:
     shown = appts.book_appointment(desk, a, _clinician_id(desk), _at(10), now=NOW)
     other_desk = clinic_dir.login(OWNER)
     appts.check_in(other_desk, shown.id, shown.version, now=_at(9.9))
-    with pytest.raises(appts.AppointmentConflict, match="changed this appointment a moment ago"):
+    with pytest.raises(Conflict, match="changed this appointment a moment ago"):
         appts.mark_no_show(desk, shown.id, shown.version, now=_at(10.5))
-    with pytest.raises(appts.AppointmentConflict):
+    with pytest.raises(Conflict):
         appts.move_appointment(desk, shown.id, shown.version, starts_at=_at(11), now=NOW)
     assert appts.day_schedule(desk, _at(10).date(), tz=UTC)[0].status is AppointmentStatus.CHECKED_IN
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields, ConsentKind, ConsentState
-from hrclinic.errors import NotFound, ValidationError
+from hrclinic.errors import Conflict, NotFound, ValidationError
 from hrclinic.services import clients, consents
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.records import AuditEventRecord
@@ -206,13 +206,13 @@ def test_a_change_made_meanwhile_is_not_overwritten(clinic_dir: ClinicFixture, d
         expected_version=draft.version,
         save_as_draft=True,
     )
-    with pytest.raises(ValidationError, match="Someone else changed this consent") as stale:
+    with pytest.raises(Conflict, match="Someone else changed this consent") as stale:
         consents.update_consent(desk, draft.id, PART2, expected_version=draft.version)
     assert stale.value.field == "version"
     assert consents.get_consent(desk, draft.id).fields.purpose == "Owner's wording"
     active = consents.update_consent(owner, draft.id, PART2, expected_version=draft.version + 1)
     consents.record_signed_copy(owner, active.id, TODAY, expected_version=active.version)
-    with pytest.raises(ValidationError, match="Someone else"):
+    with pytest.raises(Conflict, match="Someone else"):
         consents.revoke_consent(desk, active.id, TODAY, "Letter", expected_version=active.version)
 
 

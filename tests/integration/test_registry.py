@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.errors import PermissionDenied, SealedValueLocked, ValidationError
+from hrclinic.errors import Conflict, PermissionDenied, SealedValueLocked, ValidationError
 from hrclinic.services import clients, drafts, merge, registry
 from hrclinic.services.registry import IntakeForm
 from hrclinic.store.records import AuditEventRecord, ClientRecord
@@ -137,7 +137,7 @@ def test_a_stale_edit_is_refused_not_silently_overwritten(clinic_dir: ClinicFixt
     registry.update_person(
         desk, person.id, IntakeForm(preferred_name="Sam", phone="555 0100"), expected_version=first.version
     )
-    with pytest.raises(ValidationError, match="Someone else changed this record"):
+    with pytest.raises(Conflict, match="Someone else changed this record"):
         registry.update_person(
             desk, person.id, IntakeForm(preferred_name="Samuel"), expected_version=first.version
         )

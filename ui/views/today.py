@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import UNDOABLE, AppointmentStatus
+from hrclinic.errors import Conflict
 from hrclinic.services import appointments
-from hrclinic.services.appointments import AppointmentConflict, AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services.appointments import AppointmentRow, ClinicianOption, OutreachRow
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.overview import TodayOverview, today_overview
 from ui.icons import icon
@@ -480,7 +481,7 @@ class TodayView(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._show_problem(error_message(exc))
-            if isinstance(exc, AppointmentConflict):
+            if isinstance(exc, Conflict):
                 self.refresh()
 
         return (
