@@ -27,11 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-
 from hrclinic.domain.roles import Role
 from hrclinic.services.clinic import create_clinic, unlock
-from hrclinic.store.base import Base
+from hrclinic.store.bulk import Engine, copy_rows, insert_rows, set_next_record_number
 from hrclinic.store.engine import plain_sqlite_engine
 from hrclinic.store.migrate import head_revision, upgrade
 from hrclinic.store.records import (
@@ -377,10 +375,10 @@ def populate(
 
     with UnitOfWork(engine, sealer) as uow:
         if staff:
-            uow.session.execute(insert(UserRecord), staff)
+            insert_rows(uow, UserRecord, staff)
         for batch in _batches(iter(clients), BATCH):
-            uow.session.execute(insert(ClientRecord), batch)
-        uow.session.execute(update(ClinicRecord).values(next_record_number=1001 + spec.clients))
+            insert_rows(uow, ClientRecord, batch)
+        set_next_record_number(uow, 1001 + spec.clients)
         uow.commit()
     progress(f"  {spec.clients:,} people and {len(staff)} staff inserted")
 
@@ -455,7 +453,7 @@ def populate(
     with UnitOfWork(engine, sealer) as uow:
         screened = 0
         for batch in _batches(screenings(), BATCH):
-            uow.session.execute(insert(OverdoseScreeningRecord), batch)
+            insert_rows(uow, OverdoseScreeningRecord, batch)
             screened += len(batch)
         uow.commit()
     progress(f"  {screened:,} overdose-risk checklists sealed and inserted")
@@ -467,7 +465,7 @@ def populate(
         with UnitOfWork(engine, sealer) as uow:
             in_transaction = 0
             for batch in stream:
-                uow.session.execute(insert(ClinicalNoteRecord), batch)
+                insert_rows(uow, ClinicalNoteRecord, batch)
                 in_transaction += len(batch)
                 if in_transaction >= TRANSACTION_ROWS:
                     break
@@ -485,12 +483,7 @@ _BOOTSTRAP = (ClinicRecord, UserRecord, UserSigningKeyRecord, AuditHeadRecord, A
 
 def _copy_bootstrap(source: Engine, target: Engine) -> None:
     """The clinic row, its owner and the audit chain so far, copied as they are."""
-    with source.connect() as src, target.begin() as dst:
-        for record in _BOOTSTRAP:
-            table = Base.metadata.tables[record.__tablename__]
-            rows = [dict(r) for r in src.execute(select(table)).mappings()]
-            if rows:
-                dst.execute(insert(table), rows)
+    copy_rows(source, target, _BOOTSTRAP)
 
 
 def build(spec: SizeSpec, root: Path, progress: Progress) -> Dataset:

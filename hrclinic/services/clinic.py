@@ -44,6 +44,7 @@ from hrclinic.services.key_arrival import open_my_deliveries, open_registry, set
 from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
 from hrclinic.services.witness import LoginWitness, login_witness_problems, witness_head
 from hrclinic.store.engine import sqlcipher_engine
+from hrclinic.store.inspection import stored_clinic
 from hrclinic.store.migrate import MigrationResult, upgrade
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
 from hrclinic.store.uow import UnitOfWork
@@ -383,17 +384,13 @@ def open_with_keys(
 
 def _check_same_clinic(engine: Engine, ring: KeyRingFile) -> None:
     """Before anything is written: the file must be a clinic database, and this ring's clinic."""
-    from sqlalchemy import text
-
-    with engine.connect() as conn:
-        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
-        if "clinic" not in tables or "alembic_version" not in tables:
-            raise DatabaseDamaged(
-                "The database file opens with this clinic's key but holds no clinic: it is empty or "
-                "was never finished. Restore it from a backup."
-            )
-        stored = conn.execute(text("SELECT id FROM clinic")).scalar_one_or_none()
-    if stored is None or uuid.UUID(str(stored)) != ring.clinic_id:
+    stored = stored_clinic(engine)
+    if not stored.complete:
+        raise DatabaseDamaged(
+            "The database file opens with this clinic's key but holds no clinic: it is empty or "
+            "was never finished. Restore it from a backup."
+        )
+    if stored.clinic_id is None or uuid.UUID(stored.clinic_id) != ring.clinic_id:
         raise DatabaseDamaged("The database and the key-ring file belong to different clinics.")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role, has_private_vault
@@ -16,6 +16,7 @@ from hrclinic.services.audit import append_event, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, unlock
 from hrclinic.services.sealed_values import scan_sealed_values
 from hrclinic.services.witness import witness_checks, witness_head
+from hrclinic.store.inspection import database_health
 from hrclinic.store.migrate import head_revision
 from hrclinic.store.records import ClinicRecord, UserRecord, UserSigningKeyRecord
 from hrclinic.vault.anchor import SignedAnchor
@@ -129,18 +130,15 @@ def check_sealed_values(clinic: UnlockedClinic, report: VerifyReport) -> None:
 
 def _check_database(clinic: UnlockedClinic, report: VerifyReport) -> None:
     try:
-        with clinic.engine.connect() as conn:
-            integrity = [row[0] for row in conn.execute(text("PRAGMA integrity_check"))]
-            cipher = [str(row[0]) for row in conn.execute(text("PRAGMA cipher_integrity_check"))]
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+        health = database_health(clinic.engine)
     except Exception as exc:  # noqa: BLE001 - any driver error here means the file is damaged
         raise DatabaseDamaged(f"The database cannot be read to the end ({exc}).") from None
-    if integrity != ["ok"]:
-        report.problems.extend(f"database integrity: {line}" for line in integrity[:10])
-    if cipher:
-        report.problems.extend(f"encrypted page check: {line}" for line in cipher[:10])
-    if revision != head_revision():
-        report.problems.append(f"database schema is at {revision}, expected {head_revision()}")
+    if health.integrity != ["ok"]:
+        report.problems.extend(f"database integrity: {line}" for line in health.integrity[:10])
+    if health.cipher:
+        report.problems.extend(f"encrypted page check: {line}" for line in health.cipher[:10])
+    if health.revision != head_revision():
+        report.problems.append(f"database schema is at {health.revision}, expected {head_revision()}")
 
 
 def _check_key_ring(clinic: UnlockedClinic, report: VerifyReport, kdf_floor: KdfParams) -> None:
