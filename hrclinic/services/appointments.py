@@ -39,7 +39,7 @@ from hrclinic.domain.scheduling import (
 )
 from hrclinic.domain.text import clean_line, clean_text
 from hrclinic.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from hrclinic.services.audit import append_event
+from hrclinic.services.acting import Acting
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.records import AppointmentRecord, ClientRecord, OutreachTaskRecord, UserRecord
 from hrclinic.store.uow import UnitOfWork
@@ -266,17 +266,6 @@ def _locked(uow: UnitOfWork, appointment_id: uuid.UUID, version: int | None) -> 
     )
 
 
-def _audit(
-    clinic: UnlockedClinic,
-    session: Session,
-    action: AuditAction,
-    target: uuid.UUID,
-    details: dict[str, DetailValue],
-    target_type: str = "appointment",
-) -> None:
-    append_event(session, clinic.signer, action, target_type=target_type, target_id=target, details=details)
-
-
 def _clean(text: str, *, field: str, what: str, limit: int, multiline: bool = False) -> str:
     if multiline:
         return clean_text(text, field=field, what=what, limit=limit).strip()
@@ -303,16 +292,15 @@ def book_appointment(
     now: datetime | None = None,
 ) -> AppointmentRow:
     """Book a person with a clinician. An overlapping time is refused unless ``allow_overlap``."""
-    clinic.require(Permission.EDIT_REGISTRY, "book appointments")
-    kind = AppointmentKind(kind)
-    if kind not in BOOKABLE_KINDS:
-        raise ValidationError(
-            "A walk-in is recorded when the person arrives (Walk-in check-in).", field="kind"
-        )
-    _check_when(starts_at, duration_minutes, _now(now))
-    note = _clean_note(note)
-    with clinic.uow() as uow:
-        s = uow.session
+    with clinic.acting(Permission.EDIT_REGISTRY, "book appointments", AuditAction.APPOINTMENT_BOOKED) as act:
+        kind = AppointmentKind(kind)
+        if kind not in BOOKABLE_KINDS:
+            raise ValidationError(
+                "A walk-in is recorded when the person arrives (Walk-in check-in).", field="kind"
+            )
+        _check_when(starts_at, duration_minutes, _now(now))
+        note = _clean_note(note)
+        s = act.session
         _client(s, client_id)
         clinician = _clinician(s, clinician_id)
         if not allow_overlap:
@@ -329,12 +317,10 @@ def book_appointment(
             created_by=clinic.actor.user_id,
         )
         s.add(record)
-        _audit(
-            clinic,
-            s,
-            AuditAction.APPOINTMENT_BOOKED,
-            record.id,
-            {
+        act.audit(
+            target_type="appointment",
+            target_id=record.id,
+            details={
                 "client_id": str(client_id),
                 "clinician_id": str(clinician_id),
                 "kind": kind.value,
@@ -343,8 +329,7 @@ def book_appointment(
         )
         s.flush()
         row = _load_row(s, record.id)
-        uow.commit()
-        return row
+    return row
 
 
 def move_appointment(
@@ -359,10 +344,15 @@ def move_appointment(
     now: datetime | None = None,
 ) -> AppointmentRow:
     """Give a booked appointment a new time, length and/or clinician."""
-    clinic.require(Permission.EDIT_REGISTRY, "move appointments")
-    with clinic.uow() as uow:
-        s = uow.session
-        record = _locked(uow, appointment_id, version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "move appointments",
+        AuditAction.APPOINTMENT_MOVED,
+        target_type="appointment",
+        target_id=appointment_id,
+    ) as act:
+        s = act.session
+        record = _locked(act.uow, appointment_id, version)
         if record.status != AppointmentStatus.BOOKED:
             raise ValidationError(
                 f"Only a booked appointment can be moved; this one is "
@@ -392,11 +382,10 @@ def move_appointment(
             "overlap_allowed": allow_overlap,
         }
         record.starts_at, record.duration_minutes, record.clinician_id = new_start, new_minutes, new_clinician
-        _audit(clinic, s, AuditAction.APPOINTMENT_MOVED, record.id, details)
+        act.audit(details=details)
         s.flush()
         row = _load_row(s, record.id)
-        uow.commit()
-        return row
+    return row
 
 
 # --- what happened --------------------------------------------------------------------------
@@ -416,11 +405,16 @@ def _set_status(
     target: AppointmentStatus,
     now: datetime | None,
 ) -> AppointmentRow:
-    clinic.require(Permission.EDIT_REGISTRY, "record check-ins and missed appointments")
-    moment = _now(now)
-    with clinic.uow() as uow:
-        s = uow.session
-        record = _locked(uow, appointment_id, version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "record check-ins and missed appointments",
+        _ACTIONS[target],
+        target_type="appointment",
+        target_id=appointment_id,
+    ) as act:
+        moment = _now(now)
+        s = act.session
+        record = _locked(act.uow, appointment_id, version)
         current = AppointmentStatus(record.status)
         problem = transition_problem(current, target)
         if problem:
@@ -443,25 +437,24 @@ def _set_status(
         record.status_changed_by = clinic.actor.user_id
         if target is AppointmentStatus.CHECKED_IN:
             record.checked_in_at = moment
-        _audit(clinic, s, _ACTIONS[target], record.id, {"client_id": str(record.client_id)})
+        act.audit(details={"client_id": str(record.client_id)})
         if makes_outreach(target):
-            _create_outreach(clinic, s, record, target, moment)
+            _create_outreach(clinic, act, record, target, moment)
         s.flush()
         row = _load_row(s, record.id)
-        uow.commit()
-        return row
+    return row
 
 
 def _create_outreach(
     clinic: UnlockedClinic,
-    session: Session,
+    act: Acting,
     appointment: AppointmentRecord,
     status: AppointmentStatus,
     moment: datetime,
 ) -> OutreachTaskRecord:
     """An outreach task for the appointment's clinician, worded from the person's safe-contact
     preferences. The person's engagement status is deliberately left as it is."""
-    person = session.get(ClientRecord, appointment.client_id)
+    person = act.session.get(ClientRecord, appointment.client_id)
     assert person is not None  # the foreign key guarantees it
     prefs = ContactPreferences(
         may_text=person.may_text,
@@ -478,19 +471,17 @@ def _create_outreach(
         created_at=moment,
         created_by=clinic.actor.user_id,
     )
-    session.add(task)
-    _audit(
-        clinic,
-        session,
+    act.session.add(task)
+    act.audit(
         AuditAction.OUTREACH_CREATED,
-        task.id,
-        {
+        target_type="outreach_task",
+        target_id=task.id,
+        details={
             "client_id": str(person.id),
             "appointment_id": str(appointment.id),
             "assigned_to": str(appointment.clinician_id),
             "because": status.value,
         },
-        target_type="outreach_task",
     )
     return task
 
@@ -533,14 +524,13 @@ def walk_in(
     now: datetime | None = None,
 ) -> AppointmentRow:
     """Someone came in without an appointment: a walk-in, checked in now, with the chosen clinician."""
-    clinic.require(Permission.EDIT_REGISTRY, "check people in")
-    problem = duration_problem(duration_minutes)
-    if problem:
-        raise ValidationError(problem, field="duration")
-    note = _clean_note(note)
-    moment = _now(now)
-    with clinic.uow() as uow:
-        s = uow.session
+    with clinic.acting(Permission.EDIT_REGISTRY, "check people in", AuditAction.WALK_IN_CHECKED_IN) as act:
+        problem = duration_problem(duration_minutes)
+        if problem:
+            raise ValidationError(problem, field="duration")
+        note = _clean_note(note)
+        moment = _now(now)
+        s = act.session
         _client(s, client_id)
         _clinician(s, clinician_id)
         record = AppointmentRecord(
@@ -558,17 +548,14 @@ def walk_in(
             created_by=clinic.actor.user_id,
         )
         s.add(record)
-        _audit(
-            clinic,
-            s,
-            AuditAction.WALK_IN_CHECKED_IN,
-            record.id,
-            {"client_id": str(client_id), "clinician_id": str(clinician_id)},
+        act.audit(
+            target_type="appointment",
+            target_id=record.id,
+            details={"client_id": str(client_id), "clinician_id": str(clinician_id)},
         )
         s.flush()
         row = _load_row(s, record.id)
-        uow.commit()
-        return row
+    return row
 
 
 def undo_status(
@@ -581,15 +568,20 @@ def undo_status(
 ) -> AppointmentRow:
     """Take back a mistaken check-in, no-show or late cancel (back to booked; a walk-in entered by
     mistake becomes cancelled). The outreach task a mistaken no-show created is closed."""
-    clinic.require(Permission.EDIT_REGISTRY, "correct appointments")
-    try:
-        why = UndoReason(reason)
-    except ValueError:
-        raise ValidationError("Say why this is being undone.", field="reason") from None
-    moment = _now(now)
-    with clinic.uow() as uow:
-        s = uow.session
-        record = _locked(uow, appointment_id, version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "correct appointments",
+        AuditAction.APPOINTMENT_BOOKED,
+        target_type="appointment",
+        target_id=appointment_id,
+    ) as act:
+        try:
+            why = UndoReason(reason)
+        except ValueError:
+            raise ValidationError("Say why this is being undone.", field="reason") from None
+        moment = _now(now)
+        s = act.session
+        record = _locked(act.uow, appointment_id, version)
         current = AppointmentStatus(record.status)
         problem = undo_problem(current)
         if problem:
@@ -600,18 +592,9 @@ def undo_status(
         record.status_changed_by = clinic.actor.user_id
         if current is AppointmentStatus.CHECKED_IN:
             record.checked_in_at = None
-        action = _ACTIONS[target] if target is AppointmentStatus.CANCELLED else AuditAction.APPOINTMENT_BOOKED
-        _audit(
-            clinic,
-            s,
-            action,
-            record.id,
-            {
-                "client_id": str(record.client_id),
-                "undone": current.value,
-                "reason": why.value,
-            },
-        )
+        if target is AppointmentStatus.CANCELLED:  # a walk-in entered by mistake is cancelled, not booked
+            act.action = _ACTIONS[target]
+        act.audit(details={"client_id": str(record.client_id), "undone": current.value, "reason": why.value})
         open_tasks = s.scalars(
             select(OutreachTaskRecord).where(
                 OutreachTaskRecord.appointment_id == record.id, OutreachTaskRecord.done_at.is_(None)
@@ -620,18 +603,15 @@ def undo_status(
         for task in open_tasks:
             task.done_at, task.done_by = moment, clinic.actor.user_id
             task.outcome = f"No longer needed: the {current.label.lower()} was undone ({why.label.lower()})."
-            _audit(
-                clinic,
-                s,
+            act.audit(
                 AuditAction.OUTREACH_DONE,
-                task.id,
-                {"client_id": str(task.client_id), "closed_by_undo": True},
                 target_type="outreach_task",
+                target_id=task.id,
+                details={"client_id": str(task.client_id), "closed_by_undo": True},
             )
         s.flush()
         row = _load_row(s, record.id)
-        uow.commit()
-        return row
+    return row
 
 
 # --- outreach -------------------------------------------------------------------------------
@@ -671,14 +651,19 @@ def complete_outreach(
     clinic: UnlockedClinic, task_id: uuid.UUID, outcome: str, *, version: int | None = None
 ) -> OutreachRow:
     """Close an outreach task with what happened ("left a text; they will call back Friday")."""
-    clinic.require(Permission.EDIT_REGISTRY, "close outreach tasks")
-    text = _clean(outcome, field="outcome", what="outcome", limit=MAX_OUTCOME, multiline=True)
-    if not text:
-        raise ValidationError("Say what happened, in a few words.", field="outcome")
-    with clinic.uow() as uow:
-        s = uow.session
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "close outreach tasks",
+        AuditAction.OUTREACH_DONE,
+        target_type="outreach_task",
+        target_id=task_id,
+    ) as act:
+        text = _clean(outcome, field="outcome", what="outcome", limit=MAX_OUTCOME, multiline=True)
+        if not text:
+            raise ValidationError("Say what happened, in a few words.", field="outcome")
+        s = act.session
         changed = "This outreach task was already closed or changed; the list is reloaded."
-        task = uow.get_versioned(
+        task = act.uow.get_versioned(
             OutreachTaskRecord,
             task_id,
             version,
@@ -690,15 +675,7 @@ def complete_outreach(
         if task.done_at is not None:
             raise Conflict(changed)
         task.done_at, task.done_by, task.outcome = _now(None), clinic.actor.user_id, text
-        _audit(
-            clinic,
-            s,
-            AuditAction.OUTREACH_DONE,
-            task.id,
-            {"client_id": str(task.client_id)},
-            target_type="outreach_task",
-        )
+        act.audit(details={"client_id": str(task.client_id)})
         s.flush()
         found = s.execute(_outreach_query().where(OutreachTaskRecord.id == task.id)).one()
-        uow.commit()
-        return OutreachRow(*found)
+    return OutreachRow(*found)

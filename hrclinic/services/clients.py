@@ -10,7 +10,6 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.text import clean_text
 from hrclinic.errors import NotFound, ValidationError
-from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary, NoteDetail
 from hrclinic.services.sealed_values import UnopenableValues
@@ -38,16 +37,17 @@ def register_client(clinic: UnlockedClinic, preferred_name: str) -> ClientSummar
 
 def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:
     """Open one person's record (audited as a view)."""
-    clinic.require(Permission.VIEW_REGISTRY, "view the registry")
-    with clinic.uow() as uow:
-        record = uow.session.get(ClientRecord, client_id)
+    with clinic.acting(
+        Permission.VIEW_REGISTRY,
+        "view the registry",
+        AuditAction.CLIENT_VIEWED,
+        target_type="client",
+        target_id=client_id,
+    ) as act:
+        record = act.session.get(ClientRecord, client_id)
         if record is None:
             raise NotFound("That record does not exist.")
-        append_event(
-            uow.session, clinic.signer, AuditAction.CLIENT_VIEWED, target_type="client", target_id=client_id
-        )
-        uow.commit()
-        return _summary(record)
+    return _summary(record)
 
 
 def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[ClientSummary]:
@@ -68,35 +68,31 @@ def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[Cl
 
 def write_clinical_note(clinic: UnlockedClinic, client_id: uuid.UUID, text: str) -> NoteDetail:
     """Write a clinical note; its text is sealed in the clinical vault before it reaches the disk."""
-    clinic.require(Permission.WRITE_CLINICAL, "write clinical notes")
-    body = clean_text(text, field="body", what="note", limit=MAX_NOTE)
-    if not body.strip():
-        raise ValidationError("The note is empty.", field="body")
-    with clinic.uow() as uow:
-        if uow.session.get(ClientRecord, client_id) is None:
+    with clinic.acting(Permission.WRITE_CLINICAL, "write clinical notes", AuditAction.NOTE_WRITTEN) as act:
+        body = clean_text(text, field="body", what="note", limit=MAX_NOTE)
+        if not body.strip():
+            raise ValidationError("The note is empty.", field="body")
+        if act.session.get(ClientRecord, client_id) is None:
             raise NotFound("That record does not exist.")
         note = ClinicalNoteRecord(id=uuid.uuid4(), client_id=client_id, author_id=clinic.actor.user_id)
         note.body = body
-        uow.session.add(note)
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NOTE_WRITTEN,
-            target_type="clinical_note",
-            target_id=note.id,
-            details={"client_id": str(client_id)},
-        )
-        uow.commit()
-        return NoteDetail(
-            note.id, client_id, clinic.actor.user_id, clinic.actor.display_name, note.written_at, body
-        )
+        act.session.add(note)
+        act.audit(target_type="clinical_note", target_id=note.id, details={"client_id": str(client_id)})
+    return NoteDetail(
+        note.id, client_id, clinic.actor.user_id, clinic.actor.display_name, note.written_at, body
+    )
 
 
 def read_clinical_notes(clinic: UnlockedClinic, client_id: uuid.UUID) -> list[NoteDetail]:
     """Every clinical note of one person, newest first, opened (audited as a view)."""
-    clinic.require(Permission.READ_CLINICAL, "read clinical notes")
-    with clinic.uow() as uow:
-        rows = uow.session.execute(
+    with clinic.acting(
+        Permission.READ_CLINICAL,
+        "read clinical notes",
+        AuditAction.NOTE_VIEWED,
+        target_type="client",
+        target_id=client_id,
+    ) as act:
+        rows = act.session.execute(
             select(ClinicalNoteRecord, UserRecord.display_name)
             .join(UserRecord, UserRecord.id == ClinicalNoteRecord.author_id)
             .where(ClinicalNoteRecord.client_id == client_id)
@@ -109,14 +105,6 @@ def read_clinical_notes(clinic: UnlockedClinic, client_id: uuid.UUID) -> list[No
             notes.append(
                 NoteDetail(n.id, n.client_id, n.author_id, author, n.written_at, body.text, body.unopenable)
             )
-        bad.audit(uow.session, clinic.signer)
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NOTE_VIEWED,
-            target_type="client",
-            target_id=client_id,
-            details={"notes": len(notes)},
-        )
-        uow.commit()
-        return notes
+        bad.audit(act.session, clinic.signer)
+        act.audit(details={"notes": len(notes)})
+    return notes

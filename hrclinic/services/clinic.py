@@ -31,6 +31,7 @@ from hrclinic.errors import (
     WrongCredentials,
 )
 from hrclinic.paths import ClinicPaths
+from hrclinic.services.acting import Acting, Details
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic_folder import building_clinic_folder, check_new_clinic_folder
 from hrclinic.services.failed_logins import (
@@ -105,6 +106,29 @@ class UnlockedClinic:
         """Refuse, with a sentence, what the acting role may not do."""
         if not may(self.actor.role, permission):
             raise PermissionDenied(f"Your role ({self.actor.role.label.lower()}) cannot {what}.")
+
+    @contextmanager
+    def acting(
+        self,
+        permission: Permission,
+        what: str,
+        action: AuditAction,
+        *,
+        target_type: str | None = None,
+        target_id: uuid.UUID | str | None = None,
+        details: Details | None = None,
+    ) -> Iterator[Acting]:
+        """One audited action: refuse what the role may not do (``what`` completes "Your role cannot
+        ..."), open one unit of work, and when the body ends without an error write ``action``'s audit
+        row (unless the body wrote it with ``act.audit()``) and commit. When the body raises, nothing
+        is saved, audit row included. See hrclinic/services/acting.py."""
+        self.require(permission, what)
+        with self.uow() as uow:
+            act = Acting(
+                uow, self.signer, action, target_type=target_type, target_id=target_id, details=details
+            )
+            yield act
+            act.finish()
 
     @contextmanager
     def editing_ring(self) -> Iterator[KeyRingFile]:
@@ -430,22 +454,19 @@ def clinic_summary(clinic: UnlockedClinic) -> ClinicSummary:
 
 def set_idle_lock_minutes(clinic: UnlockedClinic, minutes: int) -> ClinicSummary:
     """Change the automatic lock delay (owner only; 1 to 240 minutes)."""
-    clinic.require(Permission.MANAGE_CLINIC, "change the clinic's settings")
-    if not 1 <= minutes <= 240:
-        raise ValidationError(
-            "The automatic lock must be between 1 and 240 minutes.", field="idle_lock_minutes"
-        )
-    with clinic.uow() as uow:
-        record = uow.session.scalars(select(ClinicRecord)).one()
+    with clinic.acting(
+        Permission.MANAGE_CLINIC, "change the clinic's settings", AuditAction.CLINIC_SETTINGS_CHANGED
+    ) as act:
+        if not 1 <= minutes <= 240:
+            raise ValidationError(
+                "The automatic lock must be between 1 and 240 minutes.", field="idle_lock_minutes"
+            )
+        record = act.session.scalars(select(ClinicRecord)).one()
         before = record.idle_lock_minutes
         record.idle_lock_minutes = minutes
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CLINIC_SETTINGS_CHANGED,
+        act.audit(
             target_type="clinic",
             target_id=record.id,
             details={"idle_lock_minutes_before": before, "idle_lock_minutes": minutes},
         )
-        uow.commit()
     return clinic_summary(clinic)

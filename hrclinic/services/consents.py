@@ -34,7 +34,7 @@ from hrclinic.domain.consents import (
 from hrclinic.domain.roles import Permission
 from hrclinic.errors import NotFound, ValidationError
 from hrclinic.reports.consent_form import consent_form_pdf
-from hrclinic.services.audit import append_event
+from hrclinic.services.acting import Acting
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import ClientRecord, ClinicRecord, ConsentRecord
@@ -179,29 +179,24 @@ def record_consent(
 ) -> ConsentDetail:
     """Record a consent: in force only when every required element is there; otherwise refused
     with the missing elements named, unless ``save_as_draft`` keeps the incomplete form."""
-    clinic.require(Permission.EDIT_REGISTRY, "record consents")
-    day = _today(today)
-    fields = _checked(fields, save_as_draft=save_as_draft, today=day)
-    draft = save_as_draft
-    with clinic.uow() as uow:
-        if uow.session.get(ClientRecord, client_id) is None:
+    with clinic.acting(Permission.EDIT_REGISTRY, "record consents", AuditAction.CONSENT_RECORDED) as act:
+        day = _today(today)
+        fields = _checked(fields, save_as_draft=save_as_draft, today=day)
+        draft = save_as_draft
+        if act.session.get(ClientRecord, client_id) is None:
             raise NotFound("That person's record does not exist.")
         record = ConsentRecord(
             id=uuid.uuid4(), client_id=client_id, is_draft=draft, created_by=clinic.actor.user_id
         )
         _apply(record, fields)
-        uow.session.add(record)
-        uow.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CONSENT_RECORDED,
+        act.session.add(record)
+        act.flush()
+        act.audit(
             target_type="consent",
             target_id=record.id,
             details={"client_id": str(client_id), "kind": fields.kind.value, "draft": draft},
         )
-        uow.commit()
-        return _detail(record, day)
+    return _detail(record, day)
 
 
 def update_consent(
@@ -217,26 +212,25 @@ def update_consent(
 
     A consent in force is not edited: it is revoked and a new one recorded.
     """
-    clinic.require(Permission.EDIT_REGISTRY, "change consents")
-    day = _today(today)
-    fields = _checked(fields, save_as_draft=save_as_draft, today=day)
-    with clinic.uow() as uow:
-        record = _consent(uow, consent_id, expected_version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "change consents",
+        AuditAction.CONSENT_UPDATED,
+        target_type="consent",
+        target_id=consent_id,
+    ) as act:
+        day = _today(today)
+        fields = _checked(fields, save_as_draft=save_as_draft, today=day)
+        record = _consent(act.uow, consent_id, expected_version)
         if not record.is_draft or record.revoked_on is not None:
             raise ValidationError(ACTIVE_NOT_EDITED)
         _apply(record, fields)
         record.is_draft = save_as_draft
-        uow.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CONSENT_UPDATED,
-            target_type="consent",
-            target_id=record.id,
-            details={"client_id": str(record.client_id), "kind": fields.kind.value, "draft": save_as_draft},
+        act.flush()
+        act.audit(
+            details={"client_id": str(record.client_id), "kind": fields.kind.value, "draft": save_as_draft}
         )
-        uow.commit()
-        return _detail(record, day)
+    return _detail(record, day)
 
 
 def revoke_consent(
@@ -250,16 +244,21 @@ def revoke_consent(
 ) -> ConsentDetail:
     """Record that the person revoked a consent: the date and how it was received. The consent
     is kept, shown as revoked."""
-    clinic.require(Permission.EDIT_REGISTRY, "record revocations")
-    day = _today(today)
-    how = clean_consent_text("revocation_received_how", received_how)
-    if not how:
-        raise ValidationError(
-            "Say how the revocation was received (for example, a signed letter handed in at the desk).",
-            field="revocation_received_how",
-        )
-    with clinic.uow() as uow:
-        record = _consent(uow, consent_id, expected_version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "record revocations",
+        AuditAction.CONSENT_REVOKED,
+        target_type="consent",
+        target_id=consent_id,
+    ) as act:
+        day = _today(today)
+        how = clean_consent_text("revocation_received_how", received_how)
+        if not how:
+            raise ValidationError(
+                "Say how the revocation was received (for example, a signed letter handed in at the desk).",
+                field="revocation_received_how",
+            )
+        record = _consent(act.uow, consent_id, expected_version)
         if record.revoked_on is not None:
             raise ValidationError(f"This consent was already revoked on {record.revoked_on.isoformat()}.")
         if record.is_draft:
@@ -271,36 +270,25 @@ def revoke_consent(
             raise ValidationError(problem, field="revoked_on")
         record.revoked_on = revoked_on
         record.revocation_received_how = how
-        uow.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CONSENT_REVOKED,
-            target_type="consent",
-            target_id=record.id,
-            details={"client_id": str(record.client_id), "kind": record.kind},
-        )
-        uow.commit()
-        return _detail(record, day)
+        act.flush()
+        act.audit(details={"client_id": str(record.client_id), "kind": record.kind})
+    return _detail(record, day)
 
 
 def mark_form_printed(clinic: UnlockedClinic, consent_id: uuid.UUID) -> ConsentDetail:
     """Note that a paper form was printed for a wet signature (audited)."""
-    clinic.require(Permission.EDIT_REGISTRY, "print consent forms")
-    with clinic.uow() as uow:
-        record = _consent(uow, consent_id)
-        _stamp_printed(uow, clinic, record)
-        uow.commit()
-        return _detail(record, date.today())
+    with clinic.acting(
+        Permission.EDIT_REGISTRY, "print consent forms", AuditAction.CONSENT_FORM_PRINTED
+    ) as act:
+        record = _consent(act.uow, consent_id)
+        _stamp_printed(act, record)
+    return _detail(record, date.today())
 
 
-def _stamp_printed(uow: UnitOfWork, clinic: UnlockedClinic, record: ConsentRecord) -> None:
+def _stamp_printed(act: Acting, record: ConsentRecord) -> None:
     record.paper_form_printed_at = utc_now()
-    uow.flush()
-    append_event(
-        uow.session,
-        clinic.signer,
-        AuditAction.CONSENT_FORM_PRINTED,
+    act.flush()
+    act.audit(
         target_type="consent",
         target_id=record.id,
         details={"client_id": str(record.client_id), "kind": record.kind},
@@ -309,15 +297,18 @@ def _stamp_printed(uow: UnitOfWork, clinic: UnlockedClinic, record: ConsentRecor
 
 def print_consent_form(clinic: UnlockedClinic, consent_id: uuid.UUID, path: Path) -> Path:
     """Write the consent form PDF, pre-filled from the record, atomically to ``path`` (audited)."""
-    clinic.require(Permission.EDIT_REGISTRY, "print consent forms")
-    target = Path(path).expanduser()
-    if target.suffix.lower() != ".pdf":
-        target = target.with_suffix(target.suffix + ".pdf") if target.suffix else target.with_suffix(".pdf")
-    with clinic.uow() as uow:
-        record = _consent(uow, consent_id)
-        clinic_name = uow.session.scalars(select(ClinicRecord.name)).one()
+    with clinic.acting(
+        Permission.EDIT_REGISTRY, "print consent forms", AuditAction.CONSENT_FORM_PRINTED
+    ) as act:
+        target = Path(path).expanduser()
+        if target.suffix.lower() != ".pdf":
+            target = (
+                target.with_suffix(target.suffix + ".pdf") if target.suffix else target.with_suffix(".pdf")
+            )
+        record = _consent(act.uow, consent_id)
+        clinic_name = act.session.scalars(select(ClinicRecord.name)).one()
         pdf = consent_form_pdf(_detail(record, date.today()), clinic_name=clinic_name)
-        _stamp_printed(uow, clinic, record)
+        _stamp_printed(act, record)
         # The file is written before the commit: a failed write leaves no "printed" row behind.
         try:
             write_atomically(target.resolve(), pdf)
@@ -326,7 +317,6 @@ def print_consent_form(clinic: UnlockedClinic, consent_id: uuid.UUID, path: Path
                 f"The form could not be saved to {target} ({exc.strerror or exc}). Choose another folder.",
                 field="path",
             ) from None
-        uow.commit()
     return target
 
 
@@ -339,25 +329,22 @@ def record_signed_copy(
     today: date | None = None,
 ) -> ConsentDetail:
     """Record the date the signed paper copy came back (audited)."""
-    clinic.require(Permission.EDIT_REGISTRY, "record signed copies")
-    day = _today(today)
-    with clinic.uow() as uow:
-        record = _consent(uow, consent_id, expected_version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "record signed copies",
+        AuditAction.CONSENT_SIGNED_COPY_RECEIVED,
+        target_type="consent",
+        target_id=consent_id,
+    ) as act:
+        day = _today(today)
+        record = _consent(act.uow, consent_id, expected_version)
         problem = signed_copy_problem(received_on, record.signed_on, day)
         if problem:
             raise ValidationError(problem, field="signed_copy_received_on")
         record.signed_copy_received_on = received_on
-        uow.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CONSENT_SIGNED_COPY_RECEIVED,
-            target_type="consent",
-            target_id=record.id,
-            details={"client_id": str(record.client_id), "kind": record.kind},
-        )
-        uow.commit()
-        return _detail(record, day)
+        act.flush()
+        act.audit(details={"client_id": str(record.client_id), "kind": record.kind})
+    return _detail(record, day)
 
 
 def get_consent(clinic: UnlockedClinic, consent_id: uuid.UUID, *, today: date | None = None) -> ConsentDetail:

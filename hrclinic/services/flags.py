@@ -15,7 +15,6 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.screening import proposal_reasons
-from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import overdose_checklist
 from hrclinic.services.sealed_values import UnopenableValues
@@ -40,15 +39,14 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
     """Latest checklist per person (one query), opened in the clinical vault; newest first.
 
     Audited once as a view of the flags list (the rows are clinical content)."""
-    clinic.require(Permission.READ_CLINICAL, "see flags")
-    checklist = overdose_checklist()
     latest = (
         select(OverdoseScreeningRecord.client_id, func.max(OverdoseScreeningRecord.screened_at).label("at"))
         .group_by(OverdoseScreeningRecord.client_id)
         .subquery()
     )
-    with clinic.uow() as uow:
-        s = uow.session
+    with clinic.acting(Permission.READ_CLINICAL, "see flags", AuditAction.FLAGS_VIEWED) as act:
+        checklist = overdose_checklist()
+        s = act.session
         rows = s.execute(
             select(
                 OverdoseScreeningRecord.id,
@@ -87,6 +85,5 @@ def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:
                     FlagProposalRow(client_id, number, name, status, screened_at, by, tuple(reasons))
                 )
         bad.audit(s, clinic.signer)
-        append_event(s, clinic.signer, AuditAction.FLAGS_VIEWED, details={"proposals": len(found)})
-        uow.commit()
+        act.audit(details={"proposals": len(found)})
     return found

@@ -12,7 +12,6 @@ from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied, ValidationError
-from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import DETAIL_FIELDS, PersonDetail, _live, person_detail
 from hrclinic.services.sealed_values import UnopenableValues, sealed_columns
@@ -46,18 +45,23 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
     marked merged, so nothing is lost and the audit trail can follow it. Sealed values bound to the
     person are re-sealed for ``keep_id`` as they move (which needs the clinical vault); one that
     cannot be opened moves as it is, still unopenable."""
-    clinic.require(Permission.MERGE_RECORDS, "merge records")
-    if not clinic.sealer.can_open(VaultKind.CLINICAL):
-        raise PermissionDenied("Merging moves clinical content, which needs the clinical vault.")
-    if keep_id == merge_id:
-        raise ValidationError("Choose two different records to merge.")
-    bound_to_person: dict[type[Any], list[SealedText]] = {}
-    for sealed_column in sealed_columns(VaultKind.CLINICAL):
-        if sealed_column.model in _MOVABLE and "client_id" in sealed_column.descriptor.bind:
-            bound_to_person.setdefault(sealed_column.model, []).append(sealed_column.descriptor)
-    with clinic.uow() as uow:
-        s = uow.session
-        keep, gone = _live(uow, keep_id), _live(uow, merge_id)
+    with clinic.acting(
+        Permission.MERGE_RECORDS,
+        "merge records",
+        AuditAction.CLIENT_MERGED,
+        target_type="client",
+        target_id=keep_id,
+    ) as act:
+        if not clinic.sealer.can_open(VaultKind.CLINICAL):
+            raise PermissionDenied("Merging moves clinical content, which needs the clinical vault.")
+        if keep_id == merge_id:
+            raise ValidationError("Choose two different records to merge.")
+        bound_to_person: dict[type[Any], list[SealedText]] = {}
+        for sealed_column in sealed_columns(VaultKind.CLINICAL):
+            if sealed_column.model in _MOVABLE and "client_id" in sealed_column.descriptor.bind:
+                bound_to_person.setdefault(sealed_column.model, []).append(sealed_column.descriptor)
+        s = act.session
+        keep, gone = _live(act.uow, keep_id), _live(act.uow, merge_id)
         moved = resealed = 0
         bad = UnopenableValues()
         for model, descriptors in bound_to_person.items():
@@ -101,12 +105,7 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
             )
         )
         gone.status, gone.status_changed_at, gone.merged_into_id = Engagement.MERGED.value, utc_now(), keep_id
-        append_event(
-            s,
-            clinic.signer,
-            AuditAction.CLIENT_MERGED,
-            target_type="client",
-            target_id=keep_id,
+        act.audit(
             details={
                 "merged_id": str(merge_id),
                 "moved_rows": moved,
@@ -115,5 +114,4 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
             },
         )
         bad.audit(s, clinic.signer)
-        uow.commit()
     return person_detail(clinic, keep_id, audit=False)

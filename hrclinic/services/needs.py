@@ -9,7 +9,6 @@ from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.text import clean_text
 from hrclinic.errors import NotFound, ValidationError
-from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import NeedRow, _live
 from hrclinic.store.records import (
@@ -19,43 +18,31 @@ from hrclinic.store.records import (
 
 def add_need(clinic: UnlockedClinic, client_id: uuid.UUID, need: str, note: str = "") -> NeedRow:
     """Record an immediate need (housing, food, money ...)."""
-    clinic.require(Permission.EDIT_REGISTRY, "record needs")
-    if need not in NEEDS:
-        raise ValidationError(f"Unknown need {need!r}.", field="need")
-    text = clean_text(note, field="note", what="note", limit=2000)
-    with clinic.uow() as uow:
-        _live(uow, client_id)
+    with clinic.acting(Permission.EDIT_REGISTRY, "record needs", AuditAction.NEED_RECORDED) as act:
+        if need not in NEEDS:
+            raise ValidationError(f"Unknown need {need!r}.", field="need")
+        text = clean_text(note, field="note", what="note", limit=2000)
+        _live(act.uow, client_id)
         row = ClientNeedRecord(client_id=client_id, need=need, note=text, created_by=clinic.actor.user_id)
-        uow.session.add(row)
-        uow.session.flush()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NEED_RECORDED,
-            target_type="need",
-            target_id=row.id,
-            details={"client_id": str(client_id), "need": need},
-        )
-        uow.commit()
-        return NeedRow(row.id, row.need, NEEDS[need], row.note, row.status, row.created_at)
+        act.session.add(row)
+        act.flush()
+        act.audit(target_type="need", target_id=row.id, details={"client_id": str(client_id), "need": need})
+    return NeedRow(row.id, row.need, NEEDS[need], row.note, row.status, row.created_at)
 
 
 def set_need_status(clinic: UnlockedClinic, need_id: uuid.UUID, status: str) -> None:
     """Mark a need helped, no longer needed, or open again."""
-    clinic.require(Permission.EDIT_REGISTRY, "update needs")
-    if status not in ("open", "helped", "no_longer_needed"):
-        raise ValidationError(f"Unknown need status {status!r}.", field="status")
-    with clinic.uow() as uow:
-        row = uow.session.get(ClientNeedRecord, need_id)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "update needs",
+        AuditAction.NEED_UPDATED,
+        target_type="need",
+        target_id=need_id,
+        details={"status": status},
+    ) as act:
+        if status not in ("open", "helped", "no_longer_needed"):
+            raise ValidationError(f"Unknown need status {status!r}.", field="status")
+        row = act.session.get(ClientNeedRecord, need_id)
         if row is None:
             raise NotFound("That need does not exist.")
         row.status = status
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.NEED_UPDATED,
-            target_type="need",
-            target_id=need_id,
-            details={"status": status},
-        )
-        uow.commit()

@@ -266,10 +266,9 @@ def _today() -> date:
 
 def register_person(clinic: UnlockedClinic, form: IntakeForm, *, today: date | None = None) -> ClientSummary:
     """Open a record; every answer beyond the name is optional. One transaction, one audit trail."""
-    clinic.require(Permission.EDIT_REGISTRY, "register people")
-    clean = _clean(form, today or _today())
-    with clinic.uow() as uow:
-        s = uow.session
+    with clinic.acting(Permission.EDIT_REGISTRY, "register people", AuditAction.CLIENT_REGISTERED) as act:
+        clean = _clean(form, today or _today())
+        s = act.session
         counter = s.scalars(select(ClinicRecord).with_for_update()).one()
         number = counter.next_record_number
         counter.next_record_number = number + 1
@@ -286,27 +285,21 @@ def register_person(clinic: UnlockedClinic, form: IntakeForm, *, today: date | N
                 ClientNeedRecord(client_id=record.id, need=code, note=note, created_by=clinic.actor.user_id)
             )
         screening_id = _add_screening(clinic, s, record.id, clean.screening)
-        append_event(
-            s,
-            clinic.signer,
-            AuditAction.CLIENT_REGISTERED,
+        act.audit(
             target_type="client",
             target_id=record.id,
             details={"needs": len(clean.needs), "screened": screening_id is not None},
         )
         if screening_id is not None:
-            append_event(
-                s,
-                clinic.signer,
+            act.audit(
                 AuditAction.SCREENING_RECORDED,
                 target_type="screening",
                 target_id=screening_id,
                 details={"client_id": str(record.id)},
             )
-        uow.commit()
-        return ClientSummary(
-            record.id, record.record_number, record.preferred_name, record.status, record.created_at
-        )
+    return ClientSummary(
+        record.id, record.record_number, record.preferred_name, record.status, record.created_at
+    )
 
 
 def _apply(record: ClientRecord, clean: _Clean) -> None:
@@ -335,25 +328,16 @@ def record_screening(
     clinic: UnlockedClinic, client_id: uuid.UUID, answers: tuple[tuple[str, str, str], ...]
 ) -> uuid.UUID:
     """A later (routine) overdose-risk checklist for someone already registered."""
-    clinic.require(Permission.EDIT_REGISTRY, "record a screening")
-    clean = _clean(IntakeForm(preferred_name="x", screening=answers), _today())
-    if not clean.screening:
-        raise ValidationError("Answer at least one question of the checklist.", field="screening")
-    with clinic.uow() as uow:
-        if uow.session.get(ClientRecord, client_id) is None:
+    with clinic.acting(Permission.EDIT_REGISTRY, "record a screening", AuditAction.SCREENING_RECORDED) as act:
+        clean = _clean(IntakeForm(preferred_name="x", screening=answers), _today())
+        if not clean.screening:
+            raise ValidationError("Answer at least one question of the checklist.", field="screening")
+        if act.session.get(ClientRecord, client_id) is None:
             raise NotFound("That record does not exist.")
-        screening_id = _add_screening(clinic, uow.session, client_id, clean.screening)
+        screening_id = _add_screening(clinic, act.session, client_id, clean.screening)
         assert screening_id is not None
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.SCREENING_RECORDED,
-            target_type="screening",
-            target_id=screening_id,
-            details={"client_id": str(client_id)},
-        )
-        uow.commit()
-        return screening_id
+        act.audit(target_type="screening", target_id=screening_id, details={"client_id": str(client_id)})
+    return screening_id
 
 
 def update_person(
@@ -366,11 +350,16 @@ def update_person(
 ) -> PersonDetail:
     """Change registry details. The person's own words: clinicians change them; front desk (who cannot
     read them back) may record them only where none are recorded yet, never over existing ones."""
-    clinic.require(Permission.EDIT_REGISTRY, "edit records")
-    clean = _clean(form, today or _today())
-    clinician = may(clinic.actor.role, Permission.READ_CLINICAL)
-    with clinic.uow() as uow:
-        record = _live(uow, client_id, expected_version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "edit records",
+        AuditAction.CLIENT_UPDATED,
+        target_type="client",
+        target_id=client_id,
+    ) as act:
+        clean = _clean(form, today or _today())
+        clinician = may(clinic.actor.role, Permission.READ_CLINICAL)
+        record = _live(act.uow, client_id, expected_version)
         _apply(record, clean)
         for name in ("reason_own_words", "change_own_words"):
             given = str(clean.fields[name])
@@ -386,10 +375,6 @@ def update_person(
                         field=name,
                     )
                 setattr(record, name, given)  # deposited: a new entry, readable by clinicians only
-        append_event(
-            uow.session, clinic.signer, AuditAction.CLIENT_UPDATED, target_type="client", target_id=client_id
-        )
-        uow.commit()
     return person_detail(clinic, client_id, audit=False)
 
 
@@ -580,22 +565,27 @@ def change_status(
     expected_version: int | None = None,
 ) -> PersonDetail:
     """Change engagement status; history is kept. Nothing here is ever a punishment or a closure."""
-    clinic.require(Permission.EDIT_REGISTRY, "change a person's status")
-    try:
-        wanted = Engagement(to_status)
-    except ValueError:
-        raise ValidationError(f"Unknown status {to_status!r}.", field="status") from None
-    why = clean_text(reason, field="reason", what="reason", limit=2000).strip()
-    if needs_reason(wanted) and not why:
-        raise ValidationError(
-            "Say what happened (for example: goals met, or transferred with consent).", field="reason"
-        )
-    with clinic.uow() as uow:
-        record = _live(uow, client_id, expected_version)
+    with clinic.acting(
+        Permission.EDIT_REGISTRY,
+        "change a person's status",
+        AuditAction.CLIENT_STATUS_CHANGED,
+        target_type="client",
+        target_id=client_id,
+    ) as act:
+        try:
+            wanted = Engagement(to_status)
+        except ValueError:
+            raise ValidationError(f"Unknown status {to_status!r}.", field="status") from None
+        why = clean_text(reason, field="reason", what="reason", limit=2000).strip()
+        if needs_reason(wanted) and not why:
+            raise ValidationError(
+                "Say what happened (for example: goals met, or transferred with consent).", field="reason"
+            )
+        record = _live(act.uow, client_id, expected_version)
         problem = can_change(Engagement(record.status), wanted)
         if problem:
             raise ValidationError(problem, field="status")
-        uow.session.add(
+        act.session.add(
             ClientStatusChangeRecord(
                 client_id=client_id,
                 from_status=record.status,
@@ -606,15 +596,7 @@ def change_status(
         )
         details: dict[str, DetailValue] = {"from": record.status, "to": wanted.value}
         record.status, record.status_changed_at = wanted.value, utc_now()
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.CLIENT_STATUS_CHANGED,
-            target_type="client",
-            target_id=client_id,
-            details=details,
-        )
-        uow.commit()
+        act.audit(details=details)
     return person_detail(clinic, client_id, audit=False)
 
 
