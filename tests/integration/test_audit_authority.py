@@ -337,3 +337,26 @@ def _row_count(clinic_dir: ClinicFixture, registry_key: bytes) -> int:
 
 def _user_id(clinic: UnlockedClinic, username: str) -> uuid.UUID:
     return next(u.id for u in users.list_users(clinic) if u.username == username)
+
+
+def test_a_recovery_reset_is_vouched_for_by_the_recovery_key(clinic_dir: ClinicFixture) -> None:
+    restored = users.reset_password_with_recovery_key(
+        clinic_dir.data_dir, "therapist", clinic_dir.recovery_key, "after recovery 77", kdf=FAST_KDF
+    )
+    clinic_dir.opened.append(restored)
+    clients.register_client(restored, "Signed with the new key")
+    assert _report(restored).problems == []
+
+
+def test_deactivated_users_keys_are_retired_in_the_chain_not_only_in_the_table(
+    clinic_dir: ClinicFixture,
+) -> None:
+    owner = clinic_dir.login(OWNER)
+    desk_id = next(u.id for u in users.list_users(owner) if u.username == "frontdesk")
+    users.deactivate_user(owner, desk_id)
+    assert _report(owner).problems == []
+    with owner.uow() as uow:
+        targets = uow.session.scalars(
+            select(AuditEventRecord.target_id).where(AuditEventRecord.action == AuditAction.USER_DEACTIVATED)
+        )
+        assert str(desk_id) in set(targets)

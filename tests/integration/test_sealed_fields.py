@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from hrclinic.domain.vaults import VaultKind, field_context
 from hrclinic.errors import SealedValueInvalid, SealedValueLocked
 from hrclinic.services import clients
 from hrclinic.store.records import ClinicalNoteRecord
@@ -89,3 +90,27 @@ def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicF
             answers.open_for(uuid.uuid4(), blob, client_id=client_id, screened_by=by)
         with pytest.raises(SealedValueInvalid):  # the same row, another person
             answers.open_for(row_id, blob, client_id=uuid.uuid4(), screened_by=by)
+
+
+def test_front_desk_cannot_plant_text_in_a_clinical_note(clinic_dir: ClinicFixture) -> None:
+    clinician = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinician, "Zoë")
+    note = clients.write_clinical_note(clinician, person.id, "The real note.")
+    desk = clinic_dir.login(FRONT_DESK)
+    forged = desk.sealer.seal(
+        b"FORGED",
+        vault=VaultKind.CLINICAL,
+        deposit=True,
+        context=field_context("clinical_notes", "body", str(note.id)),
+    )
+    with desk.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE clinical_notes SET body = :b WHERE id = :id"), {"b": forged, "id": note.id.hex}
+        )
+    [shown] = clients.read_clinical_notes(clinician, person.id)
+    assert shown.unopenable and "FORGED" not in shown.body
+    with clinician.uow() as uow:
+        record = uow.session.get_one(ClinicalNoteRecord, note.id)
+        assert record.body_sealed == forged
+        with pytest.raises(SealedValueInvalid, match="only clinicians may write"):
+            _ = record.body

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import DatabaseDamaged, NotAClinic
 from hrclinic.services import clients
+from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import lock
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.migrate import current_revision, head_revision, upgrade
+from hrclinic.store.records import AuditEventRecord
 from hrclinic.vault.primitives import random_bytes
 from tests.conftest import CLINICIAN, FAST_KDF, OWNER, ClinicFixture
 
@@ -160,3 +164,41 @@ def test_a_populated_clinic_at_0002_upgrades_with_every_record_kept(clinic_dir: 
     assert reopened.migration.from_revision == "0002" and reopened.migration.upgraded
     assert clients.get_client(reopened, person.id).preferred_name == "Nguyễn Văn An"
     assert [n.body for n in clients.read_clinical_notes(reopened, person.id)] == [NOTE]
+
+
+def test_concurrent_units_of_work_queue_instead_of_failing(clinic_dir: ClinicFixture) -> None:
+    clinic = clinic_dir.login(CLINICIAN)
+    person = clients.register_client(clinic, "Zoë")
+    errors: list[BaseException] = []
+
+    def view_many() -> None:
+        try:
+            for _ in range(15):
+                clients.get_client(clinic, person.id)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=view_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with clinic.uow() as uow:
+        actions = list(uow.session.scalars(select(AuditEventRecord.action).order_by(AuditEventRecord.seq)))
+        problems = verify_chain(uow.session, clinic.keys.anchors.recovery_signing_public).problems
+    assert actions.count(AuditAction.CLIENT_VIEWED) == 60
+    assert problems == []
+
+
+def test_an_empty_database_is_reported_without_being_written(clinic_dir: ClinicFixture) -> None:
+    owner = clinic_dir.login(OWNER)
+    key = owner.keys.registry_key
+    lock(owner)
+    for extra in clinic_dir.data_dir.glob("clinic.db*"):
+        extra.unlink()
+    sqlcipher_engine(clinic_dir.data_dir / "clinic.db", key, create=True).dispose()
+    size = (clinic_dir.data_dir / "clinic.db").stat().st_size
+    with pytest.raises(DatabaseDamaged, match="holds no clinic"):
+        clinic_dir.login(OWNER)
+    assert (clinic_dir.data_dir / "clinic.db").stat().st_size == size

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import replace
 
 import pytest
@@ -9,11 +11,21 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
-from hrclinic.errors import AccountInactive, PermissionDenied, ValidationError, WrongCredentials
+from hrclinic.errors import (
+    AccountInactive,
+    KeyRingDamaged,
+    PermissionDenied,
+    StorageFull,
+    ValidationError,
+    WrongCredentials,
+)
 from hrclinic.services import clients, computer_login, users
+from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
+from hrclinic.services.verify import check_unlocked
 from hrclinic.store.records import AuditEventRecord
 from hrclinic.vault.keyring_file import KeyRingFile
+from hrclinic.vault.recovery import RecoveryKey
 from tests.conftest import CLINICIAN, FAST_KDF, FRONT_DESK, OWNER, ClinicFixture
 
 
@@ -260,3 +272,77 @@ def test_an_add_interrupted_before_its_commit_can_be_done_again(clinic_dir: Clin
     )
     assert KeyRingFile.load(path).users["newbie"].user_id == added.id
     assert clinic_dir.login(("newbie", "long enough pw 1")).actor.user_id == added.id
+
+
+# --- a key ring that cannot be written, or was tampered with --------------------------------------
+
+
+def _actions(clinic: UnlockedClinic) -> list[str]:
+    with clinic.uow() as uow:
+        return list(uow.session.scalars(select(AuditEventRecord.action).order_by(AuditEventRecord.seq)))
+
+
+def _sound(clinic: UnlockedClinic) -> list[str]:
+    with clinic.uow() as uow:
+        return verify_chain(uow.session, clinic.keys.anchors.recovery_signing_public).problems
+
+
+def _full_disk_on_ring_save(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(self: KeyRingFile, path: object) -> None:
+        raise StorageFull("The disk is full; keyring.json was not changed.")
+
+    monkeypatch.setattr(KeyRingFile, "save", fail)
+
+
+def test_a_reset_whose_key_ring_cannot_be_written_keeps_the_old_password_and_a_sound_chain(
+    clinic_dir: ClinicFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = clinic_dir.login(OWNER)
+    desk_id = next(u.id for u in users.list_users(owner) if u.username == "frontdesk")
+    with monkeypatch.context() as patch:
+        _full_disk_on_ring_save(patch)
+        with pytest.raises(StorageFull):
+            users.reset_password(owner, desk_id, "temporary word 55", kdf=FAST_KDF)
+    actions = _actions(owner)
+    assert actions[-2:] == [AuditAction.PASSWORD_RESET_BY_OWNER, AuditAction.PASSWORD_CHANGE_NOT_COMPLETED]
+    desk = clinic_dir.login(FRONT_DESK)  # the old password still works...
+    assert not desk.actor.must_change_password  # ...and is not marked temporary
+    clients.register_client(desk, "Zoë")  # and the old key still signs rows that verify
+    assert _sound(owner) == []
+
+
+def test_a_password_change_whose_key_ring_cannot_be_written_is_audited_and_changes_nothing(
+    clinic_dir: ClinicFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clinician = clinic_dir.login(CLINICIAN)
+    with monkeypatch.context() as patch:
+        _full_disk_on_ring_save(patch)
+        with pytest.raises(StorageFull):
+            users.change_own_password(clinician, CLINICIAN[1], "a brand new phrase", kdf=FAST_KDF)
+    assert _actions(clinician)[-2:] == [
+        AuditAction.PASSWORD_CHANGED,
+        AuditAction.PASSWORD_CHANGE_NOT_COMPLETED,
+    ]
+    assert clinic_dir.login(CLINICIAN).actor.username == "therapist"
+    with pytest.raises(WrongCredentials):
+        clinic_dir.login(("therapist", "a brand new phrase"))
+
+
+def test_a_swapped_recovery_key_in_the_file_is_refused_before_any_key_is_escrowed(
+    clinic_dir: ClinicFixture,
+) -> None:
+    path = clinic_dir.data_dir / "keyring.json"
+    data = json.loads(path.read_text())
+    data["recovery_public"] = base64.b64encode(RecoveryKey.generate().escrow_public_key()).decode()
+    path.write_text(json.dumps(data))
+    owner = clinic_dir.login(OWNER)
+    with pytest.raises(KeyRingDamaged, match="tampered"):
+        users.add_user(
+            owner,
+            username="newbie",
+            display_name="N",
+            role=Role.CLINICIAN,
+            password="long enough pw 1",
+            kdf=FAST_KDF,
+        )
+    assert any("recovery key differs" in p for p in check_unlocked(owner, kdf_floor=FAST_KDF).problems)
