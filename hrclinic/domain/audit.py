@@ -46,6 +46,9 @@ class AuditAction(StrEnum):
     KEYS_ROTATION_COMPLETED = "keys.rotation_completed"
     KEYS_RECEIVED = "keys.received"
     KEYS_DELIVERY_REFUSED = "keys.delivery_refused"  # sealed to the user, but not signed by an owner
+    # a password reset refused because the users table gives the account another role than the audit
+    # chain does (details: table_role, chain_role; the table was changed outside the app)
+    USER_ROLE_NOT_VOUCHED = "user.role_not_vouched"
     DATABASE_UPGRADED = "clinic.database_upgraded"
     CLINIC_SETTINGS_CHANGED = "clinic.settings_changed"
     VERIFIED = "clinic.verified"
@@ -100,6 +103,13 @@ KEY_INTRODUCTIONS = frozenset(
 # Rows the recovery key signs (it is the root of trust: it vouches for the first owner, and for
 # anyone who resets their password with it). Only the recovery key may sign them.
 RECOVERY_SIGNED = frozenset({AuditAction.CLINIC_CREATED, AuditAction.PASSWORD_RESET_WITH_RECOVERY_KEY})
+# A key rotation's start and completion: they decide which rotation a deactivation or recovery reset
+# still owes and when every ring drops the keys a rotation retired, so only an owner at that point in
+# the chain, or the recovery root (a recovery reset's rotation), may sign them.
+ROTATION_SIGNED = frozenset({AuditAction.KEYS_ROTATION_STARTED, AuditAction.KEYS_ROTATION_COMPLETED})
+# Every action the recovery root may sign: its own rows, rotations, and the refusal of a recovery reset
+# (which no other key is there to sign).
+RECOVERY_MAY_SIGN = RECOVERY_SIGNED | ROTATION_SIGNED | frozenset({AuditAction.USER_ROLE_NOT_VOUCHED})
 # Rows after which the target's keys may sign nothing more.
 KEY_RETIREMENTS = frozenset({AuditAction.USER_DEACTIVATED})
 # Rows that give every key of the target a new role (details: role).

@@ -4,6 +4,7 @@ Trust starts at the recovery key's signing key and grows only through trusted ro
 keys. A row that introduces, retires or re-roles a key counts only when its signer had the
 authority for it at that point (an owner for user management, the recovery root for clinic
 creation and recovery resets) and when it introduces the key for the user it names as its target.
+A row that starts or completes a key rotation counts only when an owner or the recovery root signed it.
 A row that fails this is reported and changes nothing, so the rows after it are judged by the
 trust an honest chain would have.
 """
@@ -17,7 +18,9 @@ from hrclinic.domain.audit import (
     KEY_RETIREMENTS,
     KEY_ROLE_CHANGES,
     OWNER_SIGNED,
+    RECOVERY_MAY_SIGN,
     RECOVERY_SIGNED,
+    ROTATION_SIGNED,
     AuditAction,
     AuditContent,
     DetailValue,
@@ -66,7 +69,7 @@ class TrustTable:
         signer = self.keys.get(content.signer_key_id)
         if signer is None:
             return f"audit row {seq} is signed with a key the chain never introduced"
-        if signer.is_recovery_root and action not in RECOVERY_SIGNED:
+        if signer.is_recovery_root and action not in RECOVERY_MAY_SIGN:
             return f"audit row {seq} is signed with the recovery key, which does not sign {action}"
         if not signer.is_recovery_root and signer.owner_id != content.actor_id:
             return f"audit row {seq} is signed by someone other than its actor"
@@ -85,6 +88,11 @@ class TrustTable:
             return (
                 f"audit row {seq} ({action}) is signed by someone who was not an owner at that point; "
                 "it changes no keys"
+            )
+        if action in ROTATION_SIGNED and not (signer.is_recovery_root or signer.role is Role.OWNER):
+            return (
+                f"audit row {seq} ({action}) is signed by someone who was neither an owner nor the "
+                "recovery key at that point; it records no key rotation"
             )
         if action == AuditAction.CLINIC_CREATED:
             if self._created:

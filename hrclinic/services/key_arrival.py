@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from hrclinic.errors import DatabaseDamaged
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
 from hrclinic.services.key_trust import KeyTrust, walk_key_trust
+from hrclinic.services.sealed_values import key_ids_in_use
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.rekey import DatabaseInUse, engine_with_any_key, opens_with, rekey_database
 from hrclinic.vault import os_keyring
@@ -135,8 +137,10 @@ def settle_keys(clinic: UnlockedClinic, arrival: Arrival, opened_with: bytes, *,
         updated.registry_previous = []  # the database is under the newest key: older ones open nothing
         settled.dropped += 1
     completed = [r for r in updated.retiring if r in trust.completed]
+    # a retired key some sealed value still names stays until the re-seal has moved that value on
+    in_use = keys_still_sealing(clinic, [k for r in completed for k in updated.retiring[r]])
     for rotation_id in completed:
-        settled.dropped += drop_retired(updated, rotation_id)
+        settled.dropped += drop_retired(updated, rotation_id, keep=in_use)
     # a completion whose writer was killed before it tidied the key-ring file: a holder of the clinical
     # vault, under the newest registry key, tidies it (front desk cannot tell which keys are current)
     tidy = bool(completed) and updated.holds_clinical and opened_with == updated.registry_key
@@ -241,7 +245,9 @@ def save_own_ring(
             return  # deactivated meanwhile
         update_own_entry(clinic, ring, entry, remove=remove or [])
         if completed is not None:
-            forget_retired_escrow(ring, clinic.keys)
+            forget_retired_escrow(
+                ring, clinic.keys, keep=keys_still_sealing(clinic, escrowed_vault_keys(ring))
+            )
             if ring.rotation is not None and ring.rotation.rotation_id in completed:
                 ring.rotation = None
 
@@ -265,15 +271,30 @@ def update_own_entry(
         entry.computer = computer_rewrap(ring.clinic_id, secret).wrap(clinic.keys) if secret else None
 
 
-def forget_retired_escrow(ring: KeyRingFile, keys: KeySet) -> None:
+def forget_retired_escrow(ring: KeyRingFile, keys: KeySet, *, keep: Collection[uuid.UUID]) -> None:
     """Once a rotation is complete the escrow keeps what a current clinical-vault ring holds: the current
-    registry key, and the clinical and deposit keys left after the retired ones were dropped."""
+    registry key, and the clinical and deposit keys left after the retired ones were dropped; and every
+    clinical or deposit key in ``keep`` (``keys_still_sealing``: values still sealed under it)."""
     registry_id = keys.registry_id or ring.clinic_id
     ring.escrow = [
         e
         for e in ring.escrow
         if (e.kind == "registry" and e.key_id == registry_id)
-        or (e.kind == "clinical" and e.key_id in keys.clinical)
-        or (e.kind == "deposit" and e.key_id in keys.deposit)
+        or (e.kind == "clinical" and (e.key_id in keys.clinical or e.key_id in keep))
+        or (e.kind == "deposit" and (e.key_id in keys.deposit or e.key_id in keep))
         or e.kind not in ("registry", "clinical", "deposit")
     ]
+
+
+def escrowed_vault_keys(ring: KeyRingFile) -> list[uuid.UUID]:
+    """The ids of the clinical and deposit keys the recovery escrow holds."""
+    return [e.key_id for e in ring.escrow if e.kind in ("clinical", "deposit")]
+
+
+def keys_still_sealing(clinic: UnlockedClinic, key_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Of ``key_ids``, the clinical and deposit keys some sealed clinical value still names: they may not
+    be dropped from a ring or the escrow yet (a forged or early completion must never lose a note)."""
+    if not key_ids:
+        return set()
+    with clinic.uow() as uow:
+        return key_ids_in_use(uow.session, key_ids)

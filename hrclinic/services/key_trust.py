@@ -27,7 +27,7 @@ from hrclinic.domain.audit import (
     chain_hash,
 )
 from hrclinic.domain.audit_trust import TrustedKey, TrustTable
-from hrclinic.domain.roles import Role, holds_clinical_vault
+from hrclinic.domain.roles import Role
 from hrclinic.services.audit import content_of
 from hrclinic.store.records import AuditEventRecord
 from hrclinic.vault.keys import Witness
@@ -57,11 +57,11 @@ class ExchangeKey:
 
 @dataclass(frozen=True)
 class StartedRotation:
-    """A rotation's start as the chain records it."""
+    """A rotation's start as the chain records it (signed by an owner at that point, or the recovery
+    root: starts signed by anyone else are not rotations)."""
 
     seq: int
     epoch: int
-    by_owner: bool  # signed by a key the chain trusted as an owner's at that point
 
 
 @dataclass
@@ -70,9 +70,9 @@ class KeyTrust:
 
     keys: dict[str, TrustedKey] = field(default_factory=dict)
     exchange: dict[uuid.UUID, ExchangeKey] = field(default_factory=dict)  # active users only
-    started: dict[uuid.UUID, StartedRotation] = field(default_factory=dict)
-    completed: set[uuid.UUID] = field(default_factory=set)
-    last_cause: int = 0  # seq of the newest deactivation, recovery reset or owner-started rotation
+    started: dict[uuid.UUID, StartedRotation] = field(default_factory=dict)  # by an owner or the root
+    completed: set[uuid.UUID] = field(default_factory=set)  # of those, completed by an owner or the root
+    last_cause: int = 0  # seq of the newest deactivation, recovery reset or trusted rotation start
     problems: list[str] = field(default_factory=list)
 
     def may_deliver(self, key_id: uuid.UUID) -> bool:
@@ -96,8 +96,10 @@ class KeyTrust:
         return roles
 
     def rotation_owed(self, under_way: set[uuid.UUID] | frozenset[uuid.UUID] = frozenset()) -> bool:
-        """True when a deactivation, recovery reset or owner-started rotation came after the start of
-        the newest rotation that completed or is ``under_way`` (one the asking ring takes part in)."""
+        """True when a deactivation, recovery reset or rotation start came after the start of the newest
+        rotation that completed or is ``under_way`` (one the asking ring takes part in). Only starts and
+        completions signed by an owner (at that point) or the recovery root count: a colleague cannot
+        mark an owed rotation done."""
         covered = max(
             (r.seq for rid, r in self.started.items() if rid in self.completed or rid in under_way),
             default=0,
@@ -110,19 +112,24 @@ class KeyTrust:
 
 
 def walk_key_trust(
-    session: Session, recovery_signing_public: bytes, witness: Witness | None = None
+    session: Session,
+    recovery_signing_public: bytes,
+    witness: Witness | None = None,
+    *,
+    check_links: bool = True,
 ) -> KeyTrust:
     """Walk the trust rows in order (``recovery_signing_public`` and ``witness`` from the user's
     authenticated ring). Rows missing from the chain, or a chain cut before the row the ring witnessed,
-    make every trust row untrusted: a deleted row may have retired or re-roled a key."""
+    make every trust row untrusted: a deleted row may have retired or re-roled a key. Without
+    ``check_links`` (only ``vouched_role`` on a damaged chain) each row is judged on its own."""
     result = KeyTrust()
     trust = TrustTable(str(recovery_signer_id(recovery_signing_public)), recovery_signing_public)
     actions = [str(a) for a in TRUST_ACTIONS | ROTATION_ACTIONS]
     rows = session.scalars(
         select(AuditEventRecord).where(AuditEventRecord.action.in_(actions)).order_by(AuditEventRecord.seq)
     ).all()
-    unlinked = _unlinked(session, rows)
-    if witness is not None and witness.seq > 0:
+    unlinked = _unlinked(session, rows) if check_links else set()
+    if check_links and witness is not None and witness.seq > 0:
         seen = session.scalar(select(AuditEventRecord.row_hash).where(AuditEventRecord.seq == witness.seq))
         if seen is None or bytes(seen) != witness.row_hash:
             result.problems.append(f"the audit log was cut or rewritten at row {witness.seq}, which you saw")
@@ -164,6 +171,25 @@ def walk_key_trust(
     return result
 
 
+def vouched_role(
+    session: Session, recovery_signing_public: bytes, user_id: uuid.UUID, witness: Witness | None = None
+) -> tuple[Role | None, list[str]]:
+    """The role the audit chain gives ``user_id`` now (None: it vouches for no active role of theirs),
+    and what the walk found damaged. A new key ring for someone (a password reset) follows this, never
+    the users table, which anyone holding the registry key can write.
+
+    When the chain is damaged so that it vouches for nobody (rows deleted, a cut), the role its signed,
+    authorised rows give the user, each judged on its own, is used: a damaged log still never gives
+    anyone a role that no owner (or the recovery key) signed for them, and resets keep working (the
+    rotation after a recovery reset is how an owner gets past a damaged log)."""
+    trust = walk_key_trust(session, recovery_signing_public, witness)
+    role = trust.active_roles().get(user_id)
+    if role is None and trust.problems:
+        lenient = walk_key_trust(session, recovery_signing_public, check_links=False)
+        role = lenient.active_roles().get(user_id)
+    return role, trust.problems
+
+
 def _rotation_facts(
     result: KeyTrust,
     action: str,
@@ -182,20 +208,19 @@ def _rotation_facts(
         exchange = _exchange(details) if own and str(details.get("key_owner")) == target else None
         if exchange is not None:
             result.exchange[target_id] = exchange
-    elif action == AuditAction.KEYS_ROTATION_STARTED and target_id:
-        by_owner = signer.role is Role.OWNER
+    elif action == AuditAction.KEYS_ROTATION_STARTED and target_id and _rotates(signer):
         epoch = details.get("epoch")
-        if isinstance(epoch, int) and not isinstance(epoch, bool):
-            result.started.setdefault(target_id, StartedRotation(seq, epoch, by_owner))
-            if by_owner:
-                result.last_cause = seq
-    elif (
-        action == AuditAction.KEYS_ROTATION_COMPLETED
-        and target_id in result.started
-        and signer.role is not None
-        and holds_clinical_vault(signer.role)
-    ):
+        if isinstance(epoch, int) and not isinstance(epoch, bool) and target_id not in result.started:
+            result.started[target_id] = StartedRotation(seq, epoch)
+            result.last_cause = seq
+    elif action == AuditAction.KEYS_ROTATION_COMPLETED and target_id in result.started and _rotates(signer):
         result.completed.add(target_id)
+
+
+def _rotates(signer: TrustedKey) -> bool:
+    """True when ``signer`` may start or complete a rotation: an owner at that point, or the recovery root
+    (``TrustTable`` already refused the row otherwise; this keeps the walk safe on its own)."""
+    return signer.is_recovery_root or (signer.role is Role.OWNER and not signer.retired)
 
 
 def _exchange(details: dict[str, DetailValue]) -> ExchangeKey | None:

@@ -11,13 +11,18 @@ task, with progress):
 2. rekey: the database is copied under the new registry key and replaced atomically (store/rekey.py).
 3. reseal: every sealed clinical value not under the new clinical key is re-sealed, one committed batch
    at a time (services/reseal.py), so an interrupted run continues where the database says it stopped.
-4. complete: an audit row; the old clinical and deposit keys leave the rotator's ring and the escrow
-   (every other ring drops them at its next log-in, once it sees that row).
+4. complete: an audit row, signed by an owner or the recovery root (a completion signed by anyone else
+   counts for nothing, so a clinician who finishes a re-seal leaves the row to an owner's next log-in);
+   the old clinical and deposit keys leave the rotator's ring and the escrow (every other ring drops
+   them at its next log-in, once it sees that row). A retired key is dropped only when no sealed value
+   still names it (``key_arrival.keys_still_sealing``): until then it stays, and the next log-in of
+   an owner or clinician finishes the re-seal first.
 
 A kill at any moment leaves a clinic that opens: the database is under the old key (which every ring
 still holds) or under the new one (which the rotator's ring and every delivery hold). The next log-in
 of someone holding the needed keys finishes it: the rekey by anyone holding both registry keys
-(services/key_arrival.py), the re-seal and completion by an owner or clinician (``pending_rotation``).
+(services/key_arrival.py), the re-seal by an owner or clinician, the completion by an owner
+(``pending_rotation``).
 The private vaults of clinicians are not rotated: only their author ever held them.
 """
 
@@ -37,9 +42,11 @@ from hrclinic.errors import PermissionDenied
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.key_arrival import (
+    escrowed_vault_keys,
     finish_rekey,
     forget_retired_escrow,
     install_keys,
+    keys_still_sealing,
     update_own_entry,
 )
 from hrclinic.services.key_trust import KeyTrust, walk_key_trust
@@ -128,6 +135,7 @@ class KeyRotation:
         self._batch = batch
         self._stage = "begin"
         self._run = _Run()
+        self._blocked: str | None = None  # why a rotation owed cannot start (told with the summary)
 
     # --- driving -----------------------------------------------------------------------------
 
@@ -187,7 +195,7 @@ class KeyRotation:
             unreachable=tuple(run.unreachable),
             resealed=run.resealed,
             unopenable=len(run.cursor.unopenable),
-            waiting=run.waiting,
+            waiting=run.waiting or self._blocked,
         )
 
     # --- steps -------------------------------------------------------------------------------
@@ -208,13 +216,18 @@ class KeyRotation:
         re-seals everything to its own clinical key, so completing it completes both."""
         trust = self._trust()
         mine = set(self._clinic.keys.retiring)
-        if self._start == START_ALWAYS or (
-            self._start == START_IF_OWED and self._may_start(trust) and trust.rotation_owed(mine)
-        ):
+        owed = self._start == START_IF_OWED and trust.rotation_owed(mine)
+        if self._start == START_ALWAYS or (owed and self._may_start(trust)):
             return self._start_rotation(trust)
-        if self._unfinished(trust) or not opens_with(
-            self._clinic.paths.database, self._clinic.keys.registry_key
+        if (
+            self._start == START_IF_OWED
+            and (owed or trust.problems)
+            and may(self._clinic.actor.role, Permission.MANAGE_CLINIC)
+            and not self._may_start(trust)
         ):
+            self._blocked = blocked_message(trust, owed=owed)
+        # retired keys still held (a rotation not complete, or keys kept while values still use them)
+        if mine or not opens_with(self._clinic.paths.database, self._clinic.keys.registry_key):
             self._stage = "rekey"
             return RotationProgress("started")
         self._stage = "done"
@@ -233,11 +246,7 @@ class KeyRotation:
         trust = trust or self._trust()
         signer = self._delivery_signer or clinic.signer
         if not trust.may_deliver(signer.key_id):
-            damaged = f" The audit log is damaged ({trust.problems[0]})." if trust.problems else ""
-            raise PermissionDenied(
-                "The audit log does not vouch for your signing key as an owner's, so the keys could not "
-                f"be handed to anyone.{damaged} Nothing was changed. Run hrclinic verify."
-            )
+            raise PermissionDenied(blocked_message(trust, owed=False))
         try:
             source = self._source or clinic_keys_of(clinic.keys)
         except ValueError:
@@ -246,9 +255,9 @@ class KeyRotation:
             ) from None
         plan = make_plan(clinic, source, trust, self._reason, self._for_user)
         with clinic.uow() as uow:
-            append_event(
+            append_event(  # signed by whoever signs the deliveries: an owner, or the recovery root
                 uow.session,
-                clinic.signer,
+                signer,
                 AuditAction.KEYS_ROTATION_STARTED,
                 target_type="rotation",
                 target_id=plan.rotation_id,
@@ -351,7 +360,10 @@ class KeyRotation:
     def _complete(self) -> RotationProgress:
         """Record the completion and forget the retired keys (once the database is under the newest key)."""
         clinic, run = self._clinic, self._run
-        audit_reseal_run(clinic, run.cursor, resealed=run.resealed, reason="rotation")
+        trust = self._trust()
+        unfinished = self._unfinished(trust)
+        if unfinished or run.resealed:  # not again for every log-in while a kept key waits
+            audit_reseal_run(clinic, run.cursor, resealed=run.resealed, reason="rotation")
         if not opens_with(clinic.paths.database, clinic.keys.registry_key):
             run.waiting = (
                 run.waiting or "The database is not under the new key yet; this finishes at the next log-in."
@@ -359,13 +371,18 @@ class KeyRotation:
             self._stage = "done"
             return RotationProgress("waiting")
         run.waiting = None
-        trust = self._trust()
-        unfinished = self._unfinished(trust)
+        signer = self._delivery_signer or clinic.signer
+        completes = trust.may_deliver(signer.key_id)  # only an owner's or the root's completion counts
+        if unfinished and not completes:
+            run.waiting = (
+                "The clinical entries are re-sealed under the new key; an owner completes the key change "
+                "at their next log-in."
+            )
         with clinic.uow() as uow:
-            for rotation_id in unfinished:
+            for rotation_id in unfinished if completes else []:
                 append_event(
                     uow.session,
-                    clinic.signer,
+                    signer,
                     AuditAction.KEYS_ROTATION_COMPLETED,
                     target_type="rotation",
                     target_id=rotation_id,
@@ -377,23 +394,55 @@ class KeyRotation:
                 )
             uow.commit()
         updated = copy.deepcopy(clinic.keys)
-        for rotation_id in list(updated.retiring):
-            drop_retired(updated, rotation_id)
+        done = [r for r in updated.retiring if r in trust.completed or (completes and r in unfinished)]
+        # a key some sealed value still names stays (a value re-sealing skipped): never lose a note
+        in_use = keys_still_sealing(clinic, [k for r in done for k in updated.retiring[r]])
+        for rotation_id in done:
+            drop_retired(updated, rotation_id, keep=in_use)
+        if in_use:
+            run.waiting = run.waiting or (
+                f"{len(in_use)} retired key(s) still seal entries that could not be re-sealed; they are "
+                "kept until those entries are re-sealed (hrclinic verify names any that cannot be opened)."
+            )
         with clinic.editing_ring() as ring:
             install_keys(clinic, updated)
             entry = ring.user_by_id(clinic.actor.user_id)
             if entry is not None and clinic.rewrap is not None:
                 update_own_entry(clinic, ring, entry, remove=[])
-            _forget_retired_escrow(ring, clinic)
-            ring.rotation = None
+            if done:
+                _forget_retired_escrow(ring, clinic)
+                if ring.rotation is not None and ring.rotation.rotation_id in done:
+                    ring.rotation = None
         _record_deposit_key(clinic, updated.anchors)
-        run.completed.extend(unfinished)
+        if completes:
+            run.completed.extend(unfinished)
         self._stage = "done"
         return RotationProgress("completed", run.resealed, run.total or 0)
 
 
 def _forget_retired_escrow(ring: KeyRingFile, clinic: UnlockedClinic) -> None:
-    forget_retired_escrow(ring, clinic.keys)
+    forget_retired_escrow(ring, clinic.keys, keep=keys_still_sealing(clinic, escrowed_vault_keys(ring)))
+
+
+def blocked_message(trust: KeyTrust, *, owed: bool) -> str:
+    """Why an owner cannot hand out new keys now, and what to do (the service's and the UI's words)."""
+    what = (
+        "The clinic's keys are owed a change (after a deactivation or recovery reset), but it cannot run:"
+        if owed
+        else "The clinic's keys cannot be changed:"
+    )
+    if not trust.problems:
+        return (
+            f"{what} the audit log does not vouch for your signing key as an owner's, so the keys could "
+            "not be handed to anyone. Nothing was changed. Run hrclinic verify."
+        )
+    return (
+        f"{what} the audit log is damaged ({trust.problems[0]}), so it no longer vouches for your signing "
+        "key as an owner's and the keys could not be handed to anyone. Nothing was changed. Until the "
+        "damage is repaired, only the recovery key can change the keys: reset your own password with it "
+        '("Forgot your password?" on the log-in page); colleagues the damaged log no longer vouches for '
+        "then need a password reset. Run hrclinic verify to see the damage."
+    )
 
 
 def _record_deposit_key(clinic: UnlockedClinic, anchors: TrustAnchors) -> None:
@@ -428,8 +477,9 @@ def pending_rotation(clinic: UnlockedClinic) -> KeyRotation | None:
     """After log-in: the rotation this user should finish or start now, or None.
 
     An owner starts one the audit chain says is owed (a deactivation or recovery reset since the last
-    completed rotation); an owner or clinician finishes one their ring is part of; anyone holding both
-    registry keys finishes a rekey."""
+    completed rotation), or is told why it cannot start (its summary's ``waiting``: the audit log no
+    longer vouches for them); an owner or clinician finishes the re-seal of one their ring is part of
+    (an owner completes it); anyone holding both registry keys finishes a rekey."""
     clinic_keys = clinic.keys
     if not clinic_keys.retiring and opens_with(clinic.paths.database, clinic_keys.registry_key):
         if not may(clinic.actor.role, Permission.MANAGE_CLINIC):
@@ -438,7 +488,8 @@ def pending_rotation(clinic: UnlockedClinic) -> KeyRotation | None:
             trust = walk_key_trust(
                 uow.session, clinic_keys.anchors.recovery_signing_public, clinic_keys.witness
             )
-        if not (trust.rotation_owed(set(clinic_keys.retiring)) and trust.may_deliver(clinic.signer.key_id)):
+        blocked = bool(trust.problems) and not trust.may_deliver(clinic.signer.key_id)
+        if not (trust.rotation_owed(set(clinic_keys.retiring)) or blocked):
             return None
     return KeyRotation(clinic, start=START_IF_OWED, reason="resumed")
 

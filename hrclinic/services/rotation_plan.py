@@ -63,7 +63,8 @@ def make_plan(
         inactive = set(uow.session.scalars(select(UserRecord.id).where(UserRecord.active.is_(False))))
     recipients: dict[uuid.UUID, tuple[ExchangeKey, bool]] = {}
     unreachable: list[str] = []
-    for user_id, role in trust.active_roles().items():
+    roles = trust.active_roles()
+    for user_id, role in roles.items():
         entry = ring.user_by_id(user_id)
         if user_id in (clinic.actor.user_id, for_user) or entry is None or user_id in inactive:
             continue
@@ -72,6 +73,10 @@ def make_plan(
             unreachable.append(entry.username)
             continue
         recipients[user_id] = (exchange, holds_clinical_vault(role))
+    # accounts in the key-ring file the chain does not vouch for (a damaged audit log): said, not served
+    for entry in ring.users.values():
+        if entry.user_id not in roles and entry.user_id not in (clinic.actor.user_id, for_user, *inactive):
+            unreachable.append(entry.username)
     return RotationPlan(
         rotation_id=rotation_id,
         epoch=epoch,

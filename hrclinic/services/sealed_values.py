@@ -10,11 +10,11 @@ clinical vault) is not altered: that error still propagates as before.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, inspect, select
+from sqlalchemy import Column, func, inspect, select
 from sqlalchemy.orm import Mapper, Session
 
 import hrclinic.store.records  # noqa: F401 - every record must be mapped before the mappers are walked
@@ -25,6 +25,13 @@ from hrclinic.services.audit import append_event
 from hrclinic.store.base import Base
 from hrclinic.store.sealed import SealedText
 from hrclinic.store.uow import UnitOfWork
+from hrclinic.vault.sealing import (
+    FORMAT_DEPOSIT,
+    FORMAT_VAULT,
+    HEADER_BYTES,
+    LEGACY_DEPOSIT,
+    LEGACY_VAULT,
+)
 from hrclinic.vault.signing import AuditSigner
 
 SCAN_BATCH = 500
@@ -190,3 +197,24 @@ def scan_sealed_values(
                 break
             after = rows[-1][0]
     return result
+
+
+def key_ids_in_use(session: Session, key_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Of ``key_ids`` (clinical or deposit keys), those that some sealed clinical value still names.
+
+    A value's header is its format byte and the id of the key that seals it (bytes 1..17): a clinical
+    key for formats 0x03 and 0x01, the deposit key for 0x04 and 0x02. A key named here must not be
+    forgotten by any ring or by the escrow, or that value opens for no one."""
+    headers = {
+        bytes([fmt]) + key_id.bytes: key_id
+        for key_id in key_ids
+        for fmt in (FORMAT_VAULT, LEGACY_VAULT, FORMAT_DEPOSIT, LEGACY_DEPOSIT)
+    }
+    found: set[uuid.UUID] = set()
+    if not headers:
+        return found
+    for column in sealed_columns(VaultKind.CLINICAL):
+        header = func.substr(column.blob, 1, HEADER_BYTES)
+        query = select(header).where(column.blob.is_not(None), header.in_(list(headers))).distinct()
+        found.update(headers[bytes(value)] for value in session.scalars(query))
+    return found

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from hrclinic.domain.accounts import (
     display_name_problem,
@@ -28,6 +29,7 @@ from hrclinic.paths import ClinicPaths
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, recovery_signer
 from hrclinic.services.failed_logins import login_wait, note_failed_login, settle_failed_logins
+from hrclinic.services.key_trust import vouched_role
 from hrclinic.services.models import UserSummary
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation
 from hrclinic.services.witness import witness_head
@@ -47,6 +49,7 @@ from hrclinic.vault.ring import (
     unwrap_with_password,
     wrap_with_password,
 )
+from hrclinic.vault.signing import AuditSigner
 
 
 def _summary(record: UserRecord, ring: KeyRingFile) -> UserSummary:
@@ -234,7 +237,8 @@ def reset_password(
     problem = password_problem(new_password, username=target.username)
     if problem:
         raise ValidationError(problem, field="password")
-    keys, signing_public = KeySet.for_role(user_id, Role(target.role), _owner_clinic_keys(clinic))
+    role = _trusted_role(clinic, target)
+    keys, signing_public = KeySet.for_role(user_id, role, _owner_clinic_keys(clinic))
     wrap = wrap_with_password(clinic.clinic_id, keys, new_password, kdf or clinic.kdf)
     with clinic.uow() as uow:
         uow.session.add(
@@ -254,7 +258,7 @@ def reset_password(
         uow.commit()
     try:
         with clinic.editing_ring() as ring:
-            _put_wrap(ring, target, keys, wrap)
+            _put_wrap(ring, target, role, keys, wrap)
     except BaseException:
         _record_not_completed(clinic, user_id, reset=True)
         raise
@@ -324,12 +328,20 @@ def reset_password_with_recovery_key(
             if target is None or not target.active:
                 raise WrongCredentials(f"There is no active account {name!r} in this clinic.")
             uow.session.expunge(target)
+            role, damage = vouched_role(
+                uow.session, recovered.clinic.anchors.recovery_signing_public, entry.user_id
+            )
+            if role is None or role.value != target.role:
+                # nobody else is there to sign the refusal: the recovery key does
+                _audit_role_not_vouched(uow.session, recovery_signer(entry.user_id, recovery), target, role)
+                uow.commit()
+                raise PermissionDenied(_role_not_vouched_message(target, role, damage))
     finally:
         engine.dispose()
     private = recovered.private.get(entry.user_id, {})
     keys, signing_public = KeySet.for_role(
         entry.user_id,
-        Role(target.role),
+        role,
         recovered.clinic,
         private=private,
         private_current=list(private)[-1] if private else None,
@@ -356,7 +368,7 @@ def reset_password_with_recovery_key(
             )
             uow.commit()
         with opened.editing_ring() as fresh:
-            _put_wrap(fresh, target, keys, wrap)
+            _put_wrap(fresh, target, role, keys, wrap)
         # whoever held the old password may have a copy of the old ring: rotate what it opens, the
         # recovery root signing the deliveries (the re-seal continues after log-in: pending_rotation)
         KeyRotation(
@@ -436,10 +448,55 @@ def _kdf_of(entry: UserEntry) -> KdfParams:
     return entry.password.kdf or KdfParams()
 
 
-def _put_wrap(ring: KeyRingFile, target: UserRecord, keys: KeySet, wrap: Wrap) -> None:
+def _put_wrap(ring: KeyRingFile, target: UserRecord, role: Role, keys: KeySet, wrap: Wrap) -> None:
     ring.users[target.username] = UserEntry(user_id=target.id, username=target.username, password=wrap)
-    if has_private_vault(Role(target.role)):
+    if has_private_vault(role):
         escrow_private_keys(ring, keys)
+
+
+def _trusted_role(clinic: UnlockedClinic, target: UserRecord) -> Role:
+    """The role a new key ring for ``target`` is made for: the one the audit chain gives them, never the
+    users table's (anyone holding the registry key can write it). When the table says otherwise, the
+    refusal is audited and nothing else changes."""
+    keys = clinic.keys
+    with clinic.uow() as uow:
+        role, damage = vouched_role(
+            uow.session, keys.anchors.recovery_signing_public, target.id, keys.witness
+        )
+    if role is not None and role.value == target.role:
+        return role
+    with clinic.uow() as uow:
+        _audit_role_not_vouched(uow.session, clinic.signer, target, role)
+        uow.commit()
+    raise PermissionDenied(_role_not_vouched_message(target, role, damage))
+
+
+def _audit_role_not_vouched(
+    session: Session, signer: AuditSigner, target: UserRecord, role: Role | None
+) -> None:
+    table_role = target.role if target.role in {r.value for r in Role} else "other"
+    append_event(
+        session,
+        signer,
+        AuditAction.USER_ROLE_NOT_VOUCHED,
+        target_type="user",
+        target_id=target.id,
+        details={"table_role": table_role, "chain_role": role.value if role else None},
+    )
+
+
+def _role_not_vouched_message(target: UserRecord, role: Role | None, damage: list[str]) -> str:
+    who = f"The password of {target.display_name} was not reset"
+    done = "Nothing was changed; the refusal is in the audit log. Run hrclinic verify."
+    if role is None:
+        why = f"the audit log is damaged ({damage[0]}) and" if damage else "the audit log"
+        return f"{who}: {why} vouches for no role of theirs, so no key ring can be made for it. {done}"
+    table = Role(target.role).label.lower() if target.role in {r.value for r in Role} else repr(target.role)
+    return (
+        f"{who}: the users table says they are {table}, but the audit log gave them the "
+        f"{role.label.lower()} role. The table was changed outside hrclinic, by someone holding the "
+        f"database key; a new key ring follows the audit log, never the table. {done}"
+    )
 
 
 def _record_not_completed(clinic: UnlockedClinic, user_id: uuid.UUID, *, reset: bool) -> None:

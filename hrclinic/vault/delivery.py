@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,11 +211,18 @@ def accept_delivered(keys: KeySet, delivered: DeliveredKeys) -> None:
     keys.epoch = delivered.epoch
 
 
-def drop_retired(keys: KeySet, rotation_id: uuid.UUID) -> int:
-    """Forget the clinical and deposit keys a completed rotation retired (never the current ones);
+def drop_retired(keys: KeySet, rotation_id: uuid.UUID, *, keep: Collection[uuid.UUID] = ()) -> int:
+    """Forget the clinical and deposit keys a completed rotation retired (never the current ones, nor
+    those in ``keep``: keys some sealed value still names, which stay retiring for a later call);
     returns how many were dropped."""
     dropped = 0
-    for key_id in keys.retiring.pop(rotation_id, []):
+    retired = keys.retiring.pop(rotation_id, [])
+    kept = [key_id for key_id in retired if key_id in keep]
+    if kept:
+        keys.retiring[rotation_id] = kept
+    for key_id in retired:
+        if key_id in keep:
+            continue
         if key_id != keys.clinical_current and keys.clinical.pop(key_id, None) is not None:
             dropped += 1
         if key_id != keys.anchors.deposit_key_id and keys.deposit.pop(key_id, None) is not None:

@@ -165,3 +165,16 @@ def test_a_password_change_changes_no_keys(chain: Chain) -> None:
     details = key_introduction(DESK, "k", bytes(32))
     assert chain.row(desk_key, DESK, AuditAction.PASSWORD_CHANGED, target=DESK, details=details) is None
     assert chain.trust.keys == before
+
+
+def test_only_an_owner_or_the_recovery_root_starts_or_completes_a_rotation(chain: Chain) -> None:
+    owner_key, desk_key = chain.owner_key, chain.desk_key
+    for action in (AuditAction.KEYS_ROTATION_STARTED, AuditAction.KEYS_ROTATION_COMPLETED):
+        problem = chain.row(desk_key, DESK, action, details={"epoch": 1})
+        assert problem and "neither an owner nor the recovery key" in problem
+        assert chain.row(owner_key, OWNER, action, details={"epoch": 1}) is None
+        assert chain.row(ROOT, DESK, action, details={"epoch": 1}) is None  # a recovery reset's rotation
+    # the root signs the refusal of a recovery reset too, and still nothing else
+    assert chain.row(ROOT, DESK, AuditAction.USER_ROLE_NOT_VOUCHED, target=DESK) is None
+    assert "does not sign client.viewed" in (chain.row(ROOT, DESK, AuditAction.CLIENT_VIEWED) or "")
+    assert len(chain.problems) == 3
