@@ -148,7 +148,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from hrclinic.demo import build_demo, login_hint
+    from hrclinic.demo.build import build_demo
+    from hrclinic.demo.logins import login_hint
     from hrclinic.paths import default_demo_dir
 
     chosen = getattr(args, "sub_data_dir", None) or args.data_dir

@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from hrclinic.app import ClinicApp
-from hrclinic.demo import DEMO_USERS, login_hint
+from hrclinic.demo.logins import DEMO_USERS, login_hint
 from ui.bus import AppBus
 from ui.first_run import FirstRunDialog, RecoveryKeyDialog
 from ui.main import make_application

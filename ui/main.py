@@ -42,7 +42,7 @@ def run_app(data_dir: Path, *, demo: bool = False) -> int:
         owner = first_run.username.text().strip().lower()
     hint = None
     if demo:
-        from hrclinic.demo import login_hint
+        from hrclinic.demo.logins import login_hint
 
         hint = login_hint()
     window = ShellWindow(clinic_app, runner, bus, demo_hint=hint)

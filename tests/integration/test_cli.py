@@ -198,7 +198,8 @@ def test_self_test_passes() -> None:
 
 
 def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -> None:
-    from hrclinic.demo import DEMO_USERS, FIXED_PEOPLE
+    from hrclinic.demo.logins import DEMO_USERS
+    from hrclinic.demo.people import FIXED_PEOPLE
     from hrclinic.services import clients
     from hrclinic.services.clinic import unlock
 
@@ -236,7 +237,7 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
     assert with_notes
     # a former colleague left: deactivated, their notes still readable by the others after the keys
     # changed, and their old password opens nothing
-    from hrclinic.demo import FORMER_COLLEAGUE
+    from hrclinic.demo.logins import FORMER_COLLEAGUE
     from hrclinic.errors import WrongCredentials
 
     alex_notes = [

@@ -1,7 +1,7 @@
 """A week of demo appointments: past days checked in (a few no-shows and late cancels, each with its
 outreach task), today partly checked in with a walk-in, the rest of the week booked.
 
-Called from hrclinic.demo after the registry is filled. Synthetic data only.
+Called from hrclinic.demo.build after the registry is filled. Synthetic data only.
 """
 
 from __future__ import annotations
