@@ -286,7 +286,11 @@ def _seal(sealer: Sealer, descriptor: SealedText, row_id: uuid.UUID, text: str, 
     """Seal a value exactly as the record's sealed attribute would (bound to its row and owners)."""
     context = descriptor.context_for(row_id, **bound)
     return sealer.seal(
-        text.encode("utf-8"), vault=descriptor.vault, context=context, deposit=descriptor.deposit
+        text.encode("utf-8"),
+        vault=descriptor.vault,
+        context=context,
+        deposit=descriptor.deposit,
+        author=descriptor.author_of(bound),
     )
 
 
@@ -362,10 +366,17 @@ def populate(
                 "updated_at": now,
                 "version": 1,
                 "reason_own_words_sealed": (
-                    _seal(sealer, own_words, client_id, "I want to feel steadier and stop waking up scared.")
+                    _seal(
+                        sealer,
+                        own_words,
+                        client_id,
+                        "I want to feel steadier and stop waking up scared.",
+                        reason_own_words_by=owner_id,
+                    )
                     if i % 5 == 0
                     else None
                 ),
+                "reason_own_words_by": owner_id if i % 5 == 0 else None,
             }
         )
     ordinary = sorted(range(1, spec.clients), key=lambda i: (counts[i], i))[spec.clients // 2]

@@ -27,11 +27,20 @@ def field_context(table: str, column: str, row_id: str) -> bytes:
 def bound_field_context(table: str, column: str, row_id: str, bound: Sequence[tuple[str, str]]) -> bytes:
     """Associated data binding a sealed value to its table, column, row and owners (v2).
 
-    ``bound`` names the people the value belongs to, e.g. (("client", id), ("author", id)), so a
-    row re-pointed to another person or author no longer opens."""
+    ``bound`` names the people (and, for drafts, the kind and subject) the value belongs to, e.g.
+    (("client", id), ("author", id)), so a row re-pointed to another person or author no longer
+    opens. A value is escaped (``%``, ``|``, ``=`` and line breaks), so free text such as a draft's
+    subject binds unambiguously; ids contain none of these and are bound as they are."""
     parts = ["hrclinic/field/v2", table, column, row_id]
     for name, value in bound:
-        if not name.isidentifier() or any(c in value for c in "|=\n"):
+        if not name.isidentifier():
             raise ValueError(f"cannot bind a sealed value to {name}={value!r}")
-        parts.append(f"{name}={value}")
+        parts.append(f"{name}={_escape(value)}")
     return "|".join(parts).encode()
+
+
+def _escape(value: str) -> str:
+    return "".join(_ESCAPES.get(c, c) for c in value)
+
+
+_ESCAPES = {c: f"%{ord(c):02X}" for c in "%|=\n\r"}

@@ -34,6 +34,7 @@ from hrclinic.paths import ClinicPaths
 from hrclinic.services.acting import Acting, Details
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic_folder import building_clinic_folder, check_new_clinic_folder
+from hrclinic.services.deposit_signers import TrustedSigners
 from hrclinic.services.failed_logins import (
     ImportedFailures,
     import_failed_logins,
@@ -42,6 +43,7 @@ from hrclinic.services.failed_logins import (
     settle_failed_logins,
 )
 from hrclinic.services.key_arrival import open_my_deliveries, open_registry, settle_keys
+from hrclinic.services.legacy import close_legacy_formats
 from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
 from hrclinic.services.witness import LoginWitness, login_witness_problems, witness_head
 from hrclinic.store.engine import sqlcipher_engine
@@ -88,6 +90,8 @@ class UnlockedClinic:
         self.migration = migration
         self.kdf = kdf
         self._ring_lock = threading.Lock()
+        # the signing keys the audit chain trusts, which a deposit must be signed with (walked at log-in)
+        self.deposit_signers = TrustedSigners(self)
         self.sealer = VaultSealer(keys)
         self.signer = AuditSigner.of(keys)
         self.closed = False
@@ -95,6 +99,17 @@ class UnlockedClinic:
         self.rewrap: Rewrap | None = None
         # what log-in found wrong with the audit chain's witnesses (shown to the person, audited)
         self.audit_alerts: list[str] = []
+
+    @property
+    def sealer(self) -> VaultSealer:
+        """Seals and opens values with this user's keys (replaced when new keys arrive)."""
+        return self._sealer
+
+    @sealer.setter
+    def sealer(self, sealer: VaultSealer) -> None:
+        if sealer.signers is None:
+            sealer.signers = self.deposit_signers
+        self._sealer = sealer
 
     def uow(self) -> UnitOfWork:
         """A new unit of work that seals with this user's keys."""
@@ -399,6 +414,9 @@ def open_with_keys(
         # this account's own wait ends; everyone else's failures keep counting
         settle_failed_logins(paths.failed_logins, imported, cleared_user=entry.username)
         if action is not None:
+            if opened.keys.holds_clinical:
+                opened.deposit_signers.refresh()
+                close_legacy_formats(opened, save=False)  # witness_head re-wraps the ring
             witness_head(opened)
         return opened
     except BaseException:

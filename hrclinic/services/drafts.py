@@ -1,4 +1,9 @@
-"""Drafts: unsaved typing survives a closed window or a crash, sealed with its author's personal key."""
+"""Drafts: unsaved typing survives a closed window or a crash, sealed with its author's personal key.
+
+A draft is bound to its user, kind and subject (hrclinic/store/records.py): one re-pointed with raw
+SQL to another person's editor, another kind or user does not open there. A draft that does not open
+(so altered, sealed under a key this user no longer holds, or kept before drafts were bound) is
+dropped quietly: a draft is disposable, and nothing else refers to it."""
 
 from __future__ import annotations
 
@@ -71,7 +76,9 @@ def load_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") -> Dr
         try:
             return Draft(draft.payload or "", draft.updated_at)
         except (SealedValueLocked, SealedValueInvalid):
-            return None  # sealed before a password reset gave this user a new personal key
+            uow.session.delete(draft)  # see the module's docstring
+            uow.commit()
+            return None
 
 
 def discard_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") -> None:
@@ -88,11 +95,24 @@ def discard_draft(clinic: UnlockedClinic, kind: str, *, subject: str = "new") ->
 
 
 def list_drafts(clinic: UnlockedClinic) -> list[DraftRow]:
-    """This user's kept drafts, newest first (after log-in: say what unsaved typing was kept)."""
+    """This user's kept drafts that open, newest first (after log-in: say what unsaved typing was
+    kept); one that does not open is dropped (see the module's docstring)."""
+    kept = []
     with clinic.uow() as uow:
-        rows = uow.session.execute(
-            select(DraftRecord.kind, DraftRecord.subject, DraftRecord.updated_at)
+        drafts = uow.session.scalars(
+            select(DraftRecord)
             .where(DraftRecord.user_id == clinic.actor.user_id)
             .order_by(DraftRecord.updated_at.desc())
         ).all()
-    return [DraftRow(kind, subject, updated_at) for kind, subject, updated_at in rows]
+        dropped = False
+        for draft in drafts:
+            try:
+                draft.payload  # noqa: B018 - opened only to know that it opens
+            except (SealedValueLocked, SealedValueInvalid):
+                uow.session.delete(draft)
+                dropped = True
+                continue
+            kept.append(DraftRow(draft.kind, draft.subject, draft.updated_at))
+        if dropped:
+            uow.commit()
+    return kept

@@ -93,6 +93,7 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
                 column = sealed.removesuffix("_sealed")
                 words = bad.read(gone, column)
                 if not words.unopenable:  # never copy what cannot be read: it stays on the merged record
+                    setattr(keep, f"{column}_by", getattr(gone, f"{column}_by"))  # still who recorded them
                     setattr(keep, column, words.text)
                     resealed += 1
         s.add(

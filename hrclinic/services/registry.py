@@ -181,6 +181,8 @@ class PersonDetail:
     change_own_words: str = ""
     screenings: tuple[ScreeningView, ...] = field(default=())
     unopenable: tuple[str, ...] = ()  # own-words fields that did not open (altered or moved)
+    reason_own_words_by: str = ""  # who recorded them ("" when not known: recorded before 0004)
+    change_own_words_by: str = ""
 
     @property
     def birth_text(self) -> str:
@@ -275,9 +277,9 @@ def register_person(clinic: UnlockedClinic, form: IntakeForm, *, today: date | N
         record = ClientRecord(id=uuid.uuid4(), record_number=number, created_by=clinic.actor.user_id)
         _apply(record, clean)
         if form.reason_own_words.strip():
-            record.reason_own_words = str(clean.fields["reason_own_words"])
+            _record_own_words(record, "reason_own_words", str(clean.fields["reason_own_words"]), clinic)
         if form.change_own_words.strip():
-            record.change_own_words = str(clean.fields["change_own_words"])
+            _record_own_words(record, "change_own_words", str(clean.fields["change_own_words"]), clinic)
         s.add(record)
         s.flush()
         for code, note in clean.needs:
@@ -300,6 +302,13 @@ def register_person(clinic: UnlockedClinic, form: IntakeForm, *, today: date | N
     return ClientSummary(
         record.id, record.record_number, record.preferred_name, record.status, record.created_at
     )
+
+
+def _record_own_words(record: ClientRecord, name: str, words: str | None, clinic: UnlockedClinic) -> None:
+    """Who recorded the words first (the sealed value is bound to them, and a front-desk deposit is
+    signed by them and opens only while the record names them), then the words."""
+    setattr(record, f"{name}_by", clinic.actor.user_id if words is not None else None)
+    setattr(record, name, words)
 
 
 def _apply(record: ClientRecord, clean: _Clean) -> None:
@@ -364,9 +373,10 @@ def update_person(
         for name in ("reason_own_words", "change_own_words"):
             given = str(clean.fields[name])
             if clinician:
-                # an entry that cannot be opened is kept (it is evidence) unless new words replace it
-                if given or not UnopenableValues().read(record, name).unopenable:
-                    setattr(record, name, given or None)
+                # an entry that cannot be opened is kept (it is evidence) unless new words replace it;
+                # words left as they were keep who recorded them
+                if given != UnopenableValues().read(record, name).text:
+                    _record_own_words(record, name, given or None, clinic)
             elif given.strip():
                 if getattr(record, f"{name}_sealed") is not None:
                     raise ValidationError(
@@ -374,7 +384,7 @@ def update_person(
                         "leave this answer empty, or ask a clinician.",
                         field=name,
                     )
-                setattr(record, name, given)  # deposited: a new entry, readable by clinicians only
+                _record_own_words(record, name, given, clinic)  # deposited: a new entry, signed by them
     return person_detail(clinic, client_id, audit=False)
 
 
@@ -497,6 +507,8 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
             clinical_visible=clinical,
             reason_own_words=reason,
             change_own_words=change,
+            reason_own_words_by=_recorder(names, record.reason_own_words_by, reason),
+            change_own_words_by=_recorder(names, record.change_own_words_by, change),
             screenings=screenings,
             unopenable=tuple(unopenable),
         )
@@ -519,6 +531,11 @@ def person_detail(clinic: UnlockedClinic, client_id: uuid.UUID, *, audit: bool =
                 )
             uow.commit()
         return detail
+
+
+def _recorder(names: dict[uuid.UUID, str], user_id: uuid.UUID | None, words: str) -> str:
+    """Who recorded words that are shown ("" when none are, or when not known)."""
+    return names.get(user_id, "") if words and user_id is not None else ""
 
 
 def _screening_view(

@@ -2,9 +2,10 @@
 
 A sealed clinical value needs re-sealing when its header (format byte and key id, the blob's first
 17 bytes) is not the header the unlocked user writes now: values written by earlier versions
-(formats 0x01/0x02, bound to table, column and row only), front-desk deposits (0x04; a clinician
-re-seals them as ordinary clinical-vault values, which open in deposit-accepting fields too), and
-values under an older clinical key id (key rotation). Candidates are selected in SQL by that
+(formats 0x01/0x02, bound to table, column and row only, and unsigned deposits, 0x04), signed
+front-desk deposits (0x05; a clinician re-seals them as ordinary clinical-vault values, which open in
+deposit-accepting fields too, still bound to the author the row names), and values under an older
+clinical key id (key rotation). Candidates are selected in SQL by that
 header, so an interrupted run simply continues where the database says it stopped: each batch is
 one committed transaction, and there is no progress table.
 
@@ -23,14 +24,15 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from hrclinic.domain.audit import AuditAction
+from hrclinic.domain.audit import AuditAction, DetailValue
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied, SealedValueInvalid, SealedValueLocked
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.legacy import CLOSED_DETAIL, close_legacy_formats
 from hrclinic.services.sealed_values import SealedColumn, UnopenableValue, UnopenableValues, sealed_columns
-from hrclinic.vault.sealing import HEADER_BYTES, LEGACY_DEPOSIT, LEGACY_VAULT
+from hrclinic.vault.sealing import HEADER_BYTES, UNSIGNED_LEGACY_FORMATS
 
 DEFAULT_BATCH = 500
 
@@ -69,7 +71,7 @@ def _pending(column: SealedColumn, header: bytes) -> ColumnElement[bool]:
 def _legacy(column: SealedColumn) -> ColumnElement[bool]:
     first = func.substr(column.blob, 1, 1)
     return and_(
-        column.blob.is_not(None), or_(first == bytes([LEGACY_VAULT]), first == bytes([LEGACY_DEPOSIT]))
+        column.blob.is_not(None), or_(*(first == bytes([fmt]) for fmt in sorted(UNSIGNED_LEGACY_FORMATS)))
     )
 
 
@@ -89,7 +91,8 @@ def pending_reseal_count(clinic: UnlockedClinic) -> int:
 
 
 def pending_legacy_count(clinic: UnlockedClinic) -> int:
-    """How many sealed clinical values were written by an earlier version (not bound to their owner)."""
+    """How many sealed clinical values were written by an earlier version (not bound to their owner,
+    or unsigned deposits)."""
     _current_header(clinic)
     return _count(clinic, _legacy)
 
@@ -191,7 +194,12 @@ def audit_reseal_run(
     clinic: UnlockedClinic, cursor: ResealCursor, *, resealed: int, reason: str, cancelled: bool = False
 ) -> None:
     """The audit of one run of batches: one row with the counts, and one per value that failed to open
-    (table, column and row id). ``reason`` is a short identifier (``legacy``, ``rotation`` ...)."""
+    (table, column and row id). ``reason`` is a short identifier (``legacy``, ``rotation`` ...).
+
+    A run that ended (not ``cancelled``) left no value in an earlier version's format that opens: its
+    row says so (``legacy_closed``, which closes those formats for every holder of the clinical vault
+    at their next log-in) and this user's ring stops opening them now (services/legacy.py)."""
+    ended: dict[str, DetailValue] = {CLOSED_DETAIL: True} if not cancelled else {}
     with clinic.uow() as uow:
         UnopenableValues(cursor.unopenable).audit(uow.session, clinic.signer)
         append_event(
@@ -204,9 +212,12 @@ def audit_reseal_run(
                 "unopenable": len(cursor.unopenable),
                 "locked": len(cursor.locked),
                 "cancelled": cancelled,
+                **ended,
             },
         )
         uow.commit()
+    if not cancelled:
+        close_legacy_formats(clinic, resealed=True)
 
 
 def convert_legacy_values(
@@ -216,10 +227,12 @@ def convert_legacy_values(
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """After unlock: when this user holds the clinical vault and values written by an earlier version
-    remain, re-seal them (bound to their owner). Returns how many were re-sealed; 0 otherwise."""
+    remain, re-seal them (bound to their owner). Returns how many were re-sealed; 0 otherwise. Once
+    none is left, this user's ring stops opening those formats (``close_legacy_formats``)."""
     sealer = clinic.sealer
     if not sealer.can_open(VaultKind.CLINICAL) or sealer.current_header(VaultKind.CLINICAL) is None:
         return 0
     if not pending_legacy_count(clinic):
+        close_legacy_formats(clinic, resealed=True)
         return 0
     return reseal_all(clinic, progress=progress, cancelled=cancelled, reason="legacy")

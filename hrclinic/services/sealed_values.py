@@ -25,13 +25,7 @@ from hrclinic.services.audit import append_event
 from hrclinic.store.base import Base
 from hrclinic.store.sealed import SealedText
 from hrclinic.store.uow import UnitOfWork
-from hrclinic.vault.sealing import (
-    FORMAT_DEPOSIT,
-    FORMAT_VAULT,
-    HEADER_BYTES,
-    LEGACY_DEPOSIT,
-    LEGACY_VAULT,
-)
+from hrclinic.vault.sealing import HEADER_BYTES, KEYED_FORMATS
 from hrclinic.vault.signing import AuditSigner
 
 SCAN_BATCH = 500
@@ -203,12 +197,12 @@ def key_ids_in_use(session: Session, key_ids: Collection[uuid.UUID]) -> set[uuid
     """Of ``key_ids`` (clinical or deposit keys), those that some sealed clinical value still names.
 
     A value's header is its format byte and the id of the key that seals it (bytes 1..17): a clinical
-    key for formats 0x03 and 0x01, the deposit key for 0x04 and 0x02. A key named here must not be
+    key for formats 0x03 and 0x01, the deposit key for 0x05, 0x04 and 0x02. A key named here must not be
     forgotten by any ring or by the escrow, or that value opens for no one."""
     headers = {
         bytes([fmt]) + key_id.bytes: key_id
         for key_id in key_ids
-        for fmt in (FORMAT_VAULT, LEGACY_VAULT, FORMAT_DEPOSIT, LEGACY_DEPOSIT)
+        for fmt in KEYED_FORMATS
     }
     found: set[uuid.UUID] = set()
     if not headers:

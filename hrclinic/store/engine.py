@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from hrclinic.errors import DatabaseDamaged, NotAClinic, StorageFull
@@ -86,9 +89,24 @@ def _install_transaction_handling(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(_READ_SNAPSHOT):
+            conn.exec_driver_sql("BEGIN DEFERRED")  # a reader (``read_snapshot``) takes no write lock
+            return
         # IMMEDIATE takes the write lock at the start (waiting up to busy_timeout), so two units of
         # work that both append to the audit chain queue up instead of failing with "locked".
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_SNAPSHOT = "hrclinic_read_snapshot"
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Session]:
+    """A session that only reads (its transaction takes no write lock; WAL gives it the last committed
+    state). Safe while this thread's own unit of work holds the write lock, where a second unit of
+    work would wait for itself until "database is locked"."""
+    with engine.connect().execution_options(**{_READ_SNAPSHOT: True}) as conn, Session(bind=conn) as session:
+        yield session
 
 
 def is_disk_full(exc: BaseException) -> bool:

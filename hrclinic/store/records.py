@@ -128,10 +128,28 @@ class ClientRecord(IdMixin, VersionedMixin, Base):
     # the person's own words at intake, deposited into the clinical vault
     reason_own_words_sealed: Mapped[bytes | None] = mapped_column("reason_own_words", LargeBinary)
     change_own_words_sealed: Mapped[bytes | None] = mapped_column("change_own_words", LargeBinary)
+    # who recorded them (migration 0004; None for words recorded before: unknown, and not bound)
+    reason_own_words_by: Mapped[uuid.UUID | None] = mapped_column()
+    change_own_words_by: Mapped[uuid.UUID | None] = mapped_column()
 
-    # the row is the person: table, column and row bind these to them
-    reason_own_words = SealedText("reason_own_words_sealed", VaultKind.CLINICAL, deposit=True)
-    change_own_words = SealedText("change_own_words_sealed", VaultKind.CLINICAL, deposit=True)
+    # the row is the person: table, column and row bind these to them, and to who recorded them (a
+    # deposit opens only when signed by that user, so front desk cannot pass one off as a clinician's)
+    reason_own_words = SealedText(
+        "reason_own_words_sealed",
+        VaultKind.CLINICAL,
+        deposit=True,
+        bind=("reason_own_words_by",),
+        optional=("reason_own_words_by",),
+        author="reason_own_words_by",
+    )
+    change_own_words = SealedText(
+        "change_own_words_sealed",
+        VaultKind.CLINICAL,
+        deposit=True,
+        bind=("change_own_words_by",),
+        optional=("change_own_words_by",),
+        author="change_own_words_by",
+    )
 
 
 class ClinicalNoteRecord(IdMixin, Base):
@@ -189,7 +207,11 @@ class OverdoseScreeningRecord(IdMixin, Base):
     answers_sealed: Mapped[bytes] = mapped_column("answers", LargeBinary)
 
     answers = SealedText(
-        "answers_sealed", VaultKind.CLINICAL, deposit=True, bind=("client_id", "screened_by")
+        "answers_sealed",
+        VaultKind.CLINICAL,
+        deposit=True,
+        bind=("client_id", "screened_by"),
+        author="screened_by",  # a deposit opens only when signed by the user who screened
     )
 
 
@@ -265,7 +287,8 @@ class ConsentRecord(IdMixin, VersionedMixin, Base):
 
 
 class DraftRecord(IdMixin, Base):
-    """Unsaved typing (an intake in progress), sealed with its author's personal key."""
+    """Unsaved typing (an intake in progress), sealed with its author's personal key, bound to its
+    user, kind and subject, so a draft re-pointed to another person's editor does not open there."""
 
     __tablename__ = "drafts"
     __table_args__ = (UniqueConstraint("user_id", "kind", "subject"),)
@@ -276,4 +299,7 @@ class DraftRecord(IdMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     payload_sealed: Mapped[bytes] = mapped_column("payload", LargeBinary)
 
-    payload = SealedText("payload_sealed", VaultKind.PERSONAL)
+    # drafts sealed before this binding (or in an earlier format) no longer open and are dropped
+    payload = SealedText(
+        "payload_sealed", VaultKind.PERSONAL, bind=("user_id", "kind", "subject"), legacy=False
+    )

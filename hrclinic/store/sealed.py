@@ -2,9 +2,11 @@
 
 A record declares ``body = SealedText("body_sealed", VaultKind.CLINICAL, bind=("client_id",
 "author_id"))`` beside the ``body_sealed`` bytes column: the value opens only in that row, that
-column, and while the row still names the same person and author. Reading or writing the
-attribute uses the sealer of the unit of work that is active on this thread, so sealing keys never
-pass through records. The store does not import the vault: any object with ``seal``/``open`` will do.
+column, and while the row still names the same person and author. A field that accepts deposits
+names its ``author`` column: a deposit is signed by its depositor and opens only when that column
+names them. Reading or writing the attribute uses the sealer of the unit of work that is active on
+this thread, so sealing keys never pass through records. The store does not import the vault: any
+object with ``seal``/``open`` will do.
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ class Sealer(Protocol):
         """True when this user can read values of ``vault``."""
         ...
 
-    def seal(self, plaintext: bytes, *, vault: VaultKind, context: bytes, deposit: bool = False) -> bytes:
-        """Seal for a vault."""
+    def seal(
+        self,
+        plaintext: bytes,
+        *,
+        vault: VaultKind,
+        context: bytes,
+        deposit: bool = False,
+        author: object | None = None,
+    ) -> bytes:
+        """Seal for a vault (``author``: who the row names as the value's author; a deposit signs as them)."""
         ...
 
     def open(
@@ -40,9 +50,11 @@ class Sealer(Protocol):
         context: bytes,
         deposit: bool = False,
         legacy_context: bytes | None = None,
+        author: object | None = None,
     ) -> bytes:
         """Open a sealed value (``deposit``: the field accepts deposits; ``legacy_context``: the
-        associated data of values written before owner binding)."""
+        associated data of values written before owner binding; ``author``: who the row names as
+        the value's author, whom a deposit must be signed by)."""
         ...
 
 
@@ -61,6 +73,10 @@ class SealedText:
 
     ``bind`` names the record's columns holding the people the value belongs to (``client_id``,
     ``author_id``); they are part of the associated data, so they must be set before the value is.
+    ``optional`` names bound columns that may be empty: they are left out of the associated data
+    then (the column was added after values were sealed without it). ``author`` names the bound
+    column holding who recorded the value: a deposit must be signed by that user. With ``legacy``
+    False, values in an earlier version's format are never opened with the v1 context.
     """
 
     def __init__(
@@ -70,11 +86,21 @@ class SealedText:
         *,
         deposit: bool = False,
         bind: tuple[str, ...] = (),
+        optional: tuple[str, ...] = (),
+        author: str | None = None,
+        legacy: bool = True,
     ) -> None:
+        if not set(optional) <= set(bind) or (author is not None and author not in bind):
+            raise ValueError("optional and author name bound columns")
+        if deposit and author is None:
+            raise ValueError("a field that accepts deposits names its author column")
         self.column_attr = column_attr
         self.vault = vault
         self.deposit = deposit
         self.bind = bind
+        self.optional = optional
+        self.author = author
+        self.legacy = legacy
         self.table = ""
         self.column = ""
 
@@ -93,15 +119,22 @@ class SealedText:
         for attr in self.bind:
             value = bound[attr]
             if value is None:
+                if attr in self.optional:
+                    continue
                 raise SealedBindingMissing(
                     f"{self.table}.{self.column} is bound to {attr}: set {attr} before the sealed value"
                 )
             pairs.append((attr.removesuffix("_id"), str(value)))
         return bound_field_context(self.table, self.column, str(row_id), pairs)
 
-    def legacy_context_for(self, row_id: uuid.UUID) -> bytes:
-        """The associated data earlier versions used (table, column and row only)."""
-        return field_context(self.table, self.column, str(row_id))
+    def legacy_context_for(self, row_id: uuid.UUID) -> bytes | None:
+        """The associated data earlier versions used (table, column and row only); None when values
+        of this field in earlier formats are not opened at all."""
+        return field_context(self.table, self.column, str(row_id)) if self.legacy else None
+
+    def author_of(self, bound: dict[str, object]) -> object | None:
+        """Who the row names as the value's author (None: the field names none)."""
+        return bound.get(self.author) if self.author is not None else None
 
     def context(self, obj: Any) -> bytes:
         """The associated data for ``obj``'s value (gives ``obj`` an id if it has none yet)."""
@@ -121,6 +154,7 @@ class SealedText:
             context=self.context(obj),
             deposit=self.deposit,
             legacy_context=self.legacy_context_for(obj.id),
+            author=getattr(obj, self.author, None) if self.author is not None else None,
         )
         return opened.decode("utf-8")
 
@@ -138,6 +172,7 @@ class SealedText:
                 context=context,
                 deposit=self.deposit,
                 legacy_context=self.legacy_context_for(row_id),
+                author=self.author_of(bound),
             )
             .decode("utf-8")
         )
@@ -149,6 +184,7 @@ class SealedText:
             vault=self.vault,
             context=self.context_for(row_id, **bound),
             deposit=self.deposit,
+            author=self.author_of(bound),
         )
 
     def __set__(self, obj: Any, value: str | None) -> None:
@@ -162,6 +198,10 @@ class SealedText:
             setattr(obj, self.column_attr, None)
             return
         blob = _sealer().seal(
-            value.encode("utf-8"), vault=self.vault, context=self.context(obj), deposit=self.deposit
+            value.encode("utf-8"),
+            vault=self.vault,
+            context=self.context(obj),
+            deposit=self.deposit,
+            author=getattr(obj, self.author, None) if self.author is not None else None,
         )
         setattr(obj, self.column_attr, blob)

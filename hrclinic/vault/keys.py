@@ -150,6 +150,10 @@ class KeySet:
     registry_id: uuid.UUID | None = None
     registry_previous: list[bytes] = field(default_factory=list, repr=False)
     retiring: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+    # set once no clinical value in an earlier version's format (0x01, 0x02, 0x04) is left: from then
+    # on this ring opens no clinical value in those formats (vault/sealing.py), so a kept copy of one
+    # written back cannot show again; inside the authenticated wrap, so no file edit clears it
+    legacy_closed: bool = False
 
     @classmethod
     def for_role(
@@ -233,6 +237,8 @@ class KeySet:
             payload["registry_previous"] = [b64(k) for k in self.registry_previous]
         if self.retiring:
             payload["retiring"] = {str(r): [str(k) for k in ids] for r, ids in self.retiring.items()}
+        if self.legacy_closed:
+            payload["legacy_closed"] = True
         return json.dumps(payload, sort_keys=True).encode()
 
     @classmethod
@@ -265,6 +271,7 @@ class KeySet:
             retiring={
                 uuid.UUID(r): [uuid.UUID(k) for k in ids] for r, ids in raw.get("retiring", {}).items()
             },
+            legacy_closed=raw.get("legacy_closed") is True,
         )
         exchange = raw.get("exchange")
         if exchange:

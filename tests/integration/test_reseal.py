@@ -36,7 +36,14 @@ def _set_blob(clinic: UnlockedClinic, table: str, column: str, row_id: uuid.UUID
         conn.execute(text(f"UPDATE {table} SET {column} = :b WHERE id = :id"), {"b": blob, "id": row_id.hex})
 
 
+def _as_before_the_upgrade(clinic: UnlockedClinic) -> None:
+    """The clinic as an earlier version left it: no ring has closed the earlier formats yet (this
+    test's log-in found none left, so it closed them; an upgraded clinic's first log-in finds some)."""
+    clinic.keys.legacy_closed = False
+
+
 def _set_v1_note(clinic: UnlockedClinic, note_id: uuid.UUID, value: str) -> None:
+    _as_before_the_upgrade(clinic)
     blob = seal_v1(clinic, ClinicalNoteRecord, "body", note_id, value)
     _set_blob(clinic, "clinical_notes", "body", note_id, blob)
 
@@ -108,7 +115,15 @@ def test_legacy_values_open_convert_and_are_then_bound_to_their_person(clinic_di
     assert registry.person_detail(clinician, zoe).reason_own_words == "I want to sleep."
     assert [r.reasons for r in flags.flag_proposals(clinician)] == [("Past overdose",)]
     [run] = _audit(clinician, AuditAction.SEALED_VALUES_RESEALED)
-    assert run == {"reason": "reseal", "resealed": 3, "unopenable": 0, "locked": 0, "cancelled": False}
+    assert run == {
+        "reason": "reseal",
+        "resealed": 3,
+        "unopenable": 0,
+        "locked": 0,
+        "cancelled": False,
+        "legacy_closed": True,
+    }
+    assert clinician.keys.legacy_closed  # the run ended: no earlier format opens for this ring again
 
     alex = clients.register_client(clinician, "Alex")
     with clinician.engine.begin() as conn:  # converted: re-pointing it no longer moves the words
@@ -210,7 +225,7 @@ def test_front_desk_deposits_become_clinical_vault_values_when_a_clinician_resea
             preferred_name="Zoë", reason_own_words="Sleep.", screening=(("past_overdose", "yes", ""),)
         ),
     )
-    assert _blob(desk, "clients", "reason_own_words", zoe.id)[0] == 0x04
+    assert _blob(desk, "clients", "reason_own_words", zoe.id)[0] == 0x05  # signed by its depositor
     with pytest.raises(PermissionDenied):
         pending_reseal_count(desk)
     with pytest.raises(PermissionDenied):

@@ -102,6 +102,7 @@ def test_front_desk_cannot_plant_text_in_a_clinical_note(clinic_dir: ClinicFixtu
         vault=VaultKind.CLINICAL,
         deposit=True,
         context=field_context("clinical_notes", "body", str(note.id)),
+        author=desk.actor.user_id,
     )
     with desk.engine.begin() as conn:
         conn.execute(

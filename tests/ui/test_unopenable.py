@@ -11,7 +11,7 @@ from hrclinic.services.clinic import lock
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.reseal import pending_legacy_count
 from hrclinic.store.records import ClinicalNoteRecord, OverdoseScreeningRecord
-from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
+from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.legacy_sealing import seal_v1
 from tests.ui.conftest import log_in, settle
 from ui.shell import ShellWindow
@@ -69,7 +69,9 @@ def test_the_flags_view_lists_a_moved_checklist_as_unopenable_and_the_rest_as_us
 def test_legacy_values_are_converted_in_the_background_after_a_clinician_logs_in(
     qtbot, shell: ShellWindow, clinic_dir: ClinicFixture
 ) -> None:
-    seed = clinic_dir.login(CLINICIAN)
+    # the owner seeds the clinic as an earlier version left it: the clinician's ring has not closed the
+    # earlier formats (a log-in that finds none left closes them for good, services/legacy.py)
+    seed = clinic_dir.login(OWNER)
     person = registry.register_person(
         seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
     )

@@ -19,7 +19,7 @@ from hrclinic.errors import (
 )
 from hrclinic.vault.keyring_file import KeyRingFile, UserEntry
 from hrclinic.vault.keys import ClinicKeys, KeySet
-from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
+from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams, ed25519_public
 from hrclinic.vault.recovery import RecoveryKey
 from hrclinic.vault.ring import (
     escrow_clinic_keys,
@@ -50,9 +50,14 @@ def _entry(keys: KeySet, password: str, kdf: KdfParams = FAST) -> UserEntry:
     return UserEntry(keys.user_id, "someone", wrap_with_password(CLINIC_ID, keys, password, kdf))
 
 
-def _sealer(keys: KeySet, clinic: ClinicKeys) -> VaultSealer:
+def _sealer(keys: KeySet, clinic: ClinicKeys, *trusted: KeySet) -> VaultSealer:
+    """``keys``' sealer; a deposit opens when signed by one of ``trusted`` (the audit chain's keys)."""
     assert keys.anchors == clinic.anchors
-    return VaultSealer(keys)
+    return VaultSealer(keys, _signers(*trusted))
+
+
+def _signers(*rings: KeySet) -> dict[uuid.UUID, tuple[uuid.UUID, bytes]]:
+    return {r.signing_key_id: (r.user_id, ed25519_public(r.signing_private)) for r in rings}
 
 
 def test_wrap_and_unwrap_round_trip() -> None:
@@ -130,13 +135,20 @@ def test_front_desk_ring_holds_no_clinical_key_but_can_deposit() -> None:
     assert set(clinician.clinical) == set(clinic.clinical)
     context = field_context("intake", "answers", "row-1")
     blob = _sealer(desk, clinic).seal(
-        b"uses alone; no naloxone", vault=VaultKind.CLINICAL, context=context, deposit=True
+        b"uses alone; no naloxone",
+        vault=VaultKind.CLINICAL,
+        context=context,
+        deposit=True,
+        author=desk.user_id,
     )
+    assert blob[0] == 0x05
     with pytest.raises(SealedValueLocked, match="clinical"):
-        _sealer(desk, clinic).open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True)
-    assert _sealer(clinician, clinic).open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True) == (
-        b"uses alone; no naloxone"
-    )
+        _sealer(desk, clinic, desk).open(
+            blob, vault=VaultKind.CLINICAL, context=context, deposit=True, author=desk.user_id
+        )
+    assert _sealer(clinician, clinic, desk).open(
+        blob, vault=VaultKind.CLINICAL, context=context, deposit=True, author=desk.user_id
+    ) == (b"uses alone; no naloxone")
 
 
 def test_front_desk_cannot_seal_clinical_values_without_deposit() -> None:
@@ -157,17 +169,22 @@ def test_sealing_uses_a_fresh_nonce_every_time() -> None:
 def test_a_value_moved_to_another_row_or_column_fails_to_open(deposit: bool) -> None:
     clinic = _new_clinic()
     writer = _ring_for(Role.FRONT_DESK if deposit else Role.CLINICIAN, clinic)
-    reader = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic)
+    reader = _sealer(_ring_for(Role.CLINICIAN, clinic), clinic, writer)
+    context = field_context("notes", "body", "row-1")
     blob = _sealer(writer, clinic).seal(
-        b"secret", vault=VaultKind.CLINICAL, context=field_context("notes", "body", "row-1"), deposit=deposit
+        b"secret", vault=VaultKind.CLINICAL, context=context, deposit=deposit, author=writer.user_id
+    )
+    assert reader.open(
+        blob, vault=VaultKind.CLINICAL, context=context, deposit=deposit, author=writer.user_id
     )
     for other in (
         field_context("notes", "body", "row-2"),
         field_context("notes", "summary", "row-1"),
         field_context("flags", "body", "row-1"),
     ):
-        with pytest.raises(SealedValueInvalid, match="does not belong to this record or field"):
-            reader.open(blob, vault=VaultKind.CLINICAL, context=other, deposit=deposit)
+        # a signed deposit's signature covers its context: moved, it fails before being opened
+        with pytest.raises(SealedValueInvalid, match=r"does not belong to this record or field|signature"):
+            reader.open(blob, vault=VaultKind.CLINICAL, context=other, deposit=deposit, author=writer.user_id)
 
 
 def test_tampered_sealed_value_fails_to_open() -> None:
@@ -244,11 +261,13 @@ def test_a_deposit_opens_only_in_a_field_that_accepts_deposits() -> None:
     clinic = _new_clinic()
     desk, clinician = _ring_for(Role.FRONT_DESK, clinic), _ring_for(Role.CLINICIAN, clinic)
     context = field_context("clinical_notes", "body", "n1")
-    forged = _sealer(desk, clinic).seal(b"planted", vault=VaultKind.CLINICAL, context=context, deposit=True)
+    forged = _sealer(desk, clinic).seal(
+        b"planted", vault=VaultKind.CLINICAL, context=context, deposit=True, author=desk.user_id
+    )
     with pytest.raises(SealedValueInvalid, match="only clinicians may write"):
-        _sealer(clinician, clinic).open(forged, vault=VaultKind.CLINICAL, context=context)
-    assert _sealer(clinician, clinic).open(
-        forged, vault=VaultKind.CLINICAL, context=context, deposit=True
+        _sealer(clinician, clinic, desk).open(forged, vault=VaultKind.CLINICAL, context=context)
+    assert _sealer(clinician, clinic, desk).open(
+        forged, vault=VaultKind.CLINICAL, context=context, deposit=True, author=desk.user_id
     ) == (b"planted")
 
 
@@ -301,3 +320,88 @@ def test_secrets_do_not_appear_in_reprs() -> None:
     text = repr(keys) + repr(_new_clinic()) + repr(RECOVERY)
     for secret in (keys.registry_key, keys.signing_private, *keys.clinical.values(), RECOVERY.secret):
         assert secret.hex() not in text and repr(secret) not in text
+
+
+# --- signed deposits (0x05) and closed legacy formats ----------------------------------------------
+
+
+def _deposit(desk: KeySet, clinic: ClinicKeys, context: bytes, text: bytes = b"answers") -> bytes:
+    return _sealer(desk, clinic).seal(
+        text, vault=VaultKind.CLINICAL, context=context, deposit=True, author=desk.user_id
+    )
+
+
+def test_a_signed_deposit_opens_only_signed_by_a_trusted_key_held_by_the_author_the_row_names() -> None:
+    clinic = _new_clinic()
+    desk, other_desk = _ring_for(Role.FRONT_DESK, clinic), _ring_for(Role.FRONT_DESK, clinic)
+    clinician = _ring_for(Role.CLINICIAN, clinic)
+    context = field_context("overdose_screenings", "answers", "s1")
+    blob = _deposit(desk, clinic, context)
+
+    def opens(reader: VaultSealer, value: bytes, author: uuid.UUID | None) -> bytes:
+        return reader.open(value, vault=VaultKind.CLINICAL, context=context, deposit=True, author=author)
+
+    assert opens(_sealer(clinician, clinic, desk, other_desk), blob, desk.user_id) == b"answers"
+    with pytest.raises(SealedValueInvalid, match="someone other than"):  # the row names another author
+        opens(_sealer(clinician, clinic, desk, other_desk), blob, clinician.user_id)
+    with pytest.raises(SealedValueInvalid, match="someone other than"):
+        opens(_sealer(clinician, clinic, desk), blob, None)
+    with pytest.raises(SealedValueInvalid, match="does not vouch"):  # a key the chain does not trust
+        opens(_sealer(clinician, clinic, other_desk), blob, desk.user_id)
+    with pytest.raises(SealedValueInvalid, match="does not vouch"):  # no trusted keys handed over
+        opens(VaultSealer(clinician), blob, desk.user_id)
+    # naming a colleague's key id (so the row's author could be them) breaks the signature
+    renamed = blob[:17] + other_desk.signing_key_id.bytes + blob[33:]
+    with pytest.raises(SealedValueInvalid, match="does not vouch"):
+        opens(_sealer(clinician, clinic, desk, other_desk), renamed, other_desk.user_id)
+    for at in (40, 33 + 64 + 5, len(blob) - 1):  # signature, ephemeral key, ciphertext
+        altered = bytearray(blob)
+        altered[at] ^= 0x01
+        with pytest.raises(SealedValueInvalid):
+            opens(_sealer(clinician, clinic, desk), bytes(altered), desk.user_id)
+    with pytest.raises(SealedValueInvalid, match="damaged"):
+        opens(_sealer(clinician, clinic, desk), blob[:120], desk.user_id)
+
+
+def test_a_deposit_is_sealed_only_as_its_own_author() -> None:
+    clinic = _new_clinic()
+    desk, clinician = _ring_for(Role.FRONT_DESK, clinic), _ring_for(Role.CLINICIAN, clinic)
+    for author in (None, clinician.user_id):
+        with pytest.raises(ValueError, match="signed by its author"):
+            _sealer(desk, clinic).seal(
+                b"x", vault=VaultKind.CLINICAL, context=b"c", deposit=True, author=author
+            )
+
+
+def test_a_closed_ring_refuses_earlier_formats_in_the_clinical_vault_only() -> None:
+    from hrclinic.vault.primitives import aead_encrypt, seal_to_public_key
+
+    clinic = _new_clinic()
+    clinician = _ring_for(Role.CLINICIAN, clinic)
+    context = field_context("clinical_notes", "body", "n1")
+    key_id = clinician.clinical_current
+    assert key_id is not None
+
+    def vault_blob(fmt: int, vault: VaultKind, key_id: uuid.UUID, key: bytes) -> bytes:
+        header = bytes([fmt]) + key_id.bytes
+        nonce, ct = aead_encrypt(key, b"old", header + f"{vault.value}|".encode() + context)
+        return header + nonce + ct
+
+    def deposit_blob(fmt: int) -> bytes:
+        header = bytes([fmt]) + clinic.anchors.deposit_key_id.bytes
+        return header + seal_to_public_key(
+            clinic.anchors.deposit_public, b"old", header + b"clinical|" + context
+        )
+
+    clinical = [vault_blob(0x01, VaultKind.CLINICAL, key_id, clinician.clinical[key_id])]
+    clinical += [deposit_blob(0x02), deposit_blob(0x04)]
+    personal = vault_blob(0x01, VaultKind.PERSONAL, clinician.personal_id, clinician.personal)
+    sealer = _sealer(clinician, clinic)
+    for blob in clinical:
+        assert sealer.open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True) == b"old"
+    clinician.legacy_closed = True
+    assert KeySet.from_bytes(clinician.to_bytes()).legacy_closed  # kept inside the wrapped ring
+    for blob in clinical:
+        with pytest.raises(SealedValueInvalid, match="earlier version"):
+            sealer.open(blob, vault=VaultKind.CLINICAL, context=context, deposit=True)
+    assert sealer.open(personal, vault=VaultKind.PERSONAL, context=context) == b"old"
