@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import AppointmentKind
+from hrclinic.readmodels.scheduling import AppointmentRow
 from hrclinic.services import appointments, clients, users
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary
@@ -82,7 +83,7 @@ def add_demo_schedule(owner: UnlockedClinic, rng: random.Random) -> None:
 
 
 def _record_what_happened(
-    owner: UnlockedClinic, row: appointments.AppointmentRow, now: datetime, rng: random.Random
+    owner: UnlockedClinic, row: AppointmentRow, now: datetime, rng: random.Random
 ) -> None:
     """Past appointments get an outcome (mostly check-ins); later ones stay booked."""
     if row.starts_at > now:

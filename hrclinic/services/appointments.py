@@ -1,14 +1,13 @@
-"""Appointments and check-in (the Today view), and the outreach tasks missed appointments create.
+"""Appointments and check-in (the Today view): book, move, check in, no-show, late cancel, walk-in.
 
-A no-show or a late cancel puts an outreach task on the clinician's list. Nothing here reads or
-changes a person's engagement status, and nothing counts missed appointments: nobody's record is
-closed for missing them (DOMAIN.md, "Accountability without termination").
+A no-show or a late cancel puts an outreach task on the clinician's list (services/outreach.py).
+Nothing here reads or changes a person's engagement status, and nothing counts missed appointments:
+nobody's record is closed for missing them (DOMAIN.md, "Accountability without termination").
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -22,26 +21,24 @@ from hrclinic.domain.scheduling import (
     DEFAULT_DURATION,
     MAX_DURATION,
     MAX_NOTE,
-    MAX_OUTCOME,
     AppointmentKind,
     AppointmentStatus,
-    ContactPreferences,
     UndoReason,
     duration_problem,
     local_day_bounds,
     makes_outreach,
-    outreach_reason,
     overlaps,
     start_problem,
     transition_problem,
     undo_problem,
     undo_target,
 )
-from hrclinic.domain.text import clean_line, clean_text
-from hrclinic.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from hrclinic.services.acting import Acting
+from hrclinic.domain.text import clean_line
+from hrclinic.errors import NotFound, ValidationError
+from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.store.records import AppointmentRecord, ClientRecord, OutreachTaskRecord, UserRecord
+from hrclinic.services.outreach import close_undone_outreach, create_outreach
+from hrclinic.store.records import AppointmentRecord, ClientRecord, UserRecord
 from hrclinic.store.uow import UnitOfWork
 
 CLINICAL_ROLES = [r.value for r in Role if may(r, Permission.WRITE_CLINICAL)]
@@ -49,54 +46,6 @@ CLINICAL_ROLES = [r.value for r in Role if may(r, Permission.WRITE_CLINICAL)]
 
 class AppointmentOverlap(ValidationError):
     """The clinician already has an appointment then; the caller may ask and book anyway."""
-
-
-@dataclass(frozen=True)
-class AppointmentRow:
-    """One appointment as the day view shows it."""
-
-    id: uuid.UUID
-    version: int
-    starts_at: datetime
-    duration_minutes: int
-    client_id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    clinician_id: uuid.UUID
-    clinician_name: str
-    kind: AppointmentKind
-    status: AppointmentStatus
-    note: str
-    checked_in_at: datetime | None
-
-    @property
-    def ends_at(self) -> datetime:
-        """When the appointment ends."""
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
-
-
-@dataclass(frozen=True)
-class ClinicianOption:
-    """Someone appointments can be booked with."""
-
-    id: uuid.UUID
-    display_name: str
-
-
-@dataclass(frozen=True)
-class OutreachRow:
-    """An open outreach task: reach out to a person, as they have said they may be reached."""
-
-    id: uuid.UUID
-    version: int
-    client_id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    reason: str
-    created_at: datetime
-    appointment_id: uuid.UUID | None
-    done_at: datetime | None = None
-    outcome: str = ""
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -127,21 +76,9 @@ def _row_query() -> tuple[Select[Any], type[UserRecord]]:
 
 
 def _to_row(r: tuple[Any, ...]) -> AppointmentRow:
-    return AppointmentRow(
-        id=r[0],
-        version=r[1],
-        starts_at=r[2],
-        duration_minutes=r[3],
-        client_id=r[4],
-        record_number=r[5],
-        preferred_name=r[6],
-        clinician_id=r[7],
-        clinician_name=r[8],
-        kind=AppointmentKind(r[9]),
-        status=AppointmentStatus(r[10]),
-        note=r[11],
-        checked_in_at=r[12],
-    )
+    """A row of ``_row_query`` (its columns are in the read model's order)."""
+    kind, status = AppointmentKind(r[9]), AppointmentStatus(r[10])
+    return AppointmentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], kind, status, r[11], r[12])
 
 
 def _load_row(session: Session, appointment_id: uuid.UUID) -> AppointmentRow:
@@ -266,14 +203,8 @@ def _locked(uow: UnitOfWork, appointment_id: uuid.UUID, version: int | None) -> 
     )
 
 
-def _clean(text: str, *, field: str, what: str, limit: int, multiline: bool = False) -> str:
-    if multiline:
-        return clean_text(text, field=field, what=what, limit=limit).strip()
-    return clean_line(text, field=field, what=what, limit=limit)
-
-
 def _clean_note(note: str) -> str:
-    return _clean(note, field="note", what="note", limit=MAX_NOTE)
+    return clean_line(note, field="note", what="note", limit=MAX_NOTE)
 
 
 # --- booking --------------------------------------------------------------------------------
@@ -439,51 +370,10 @@ def _set_status(
             record.checked_in_at = moment
         act.audit(details={"client_id": str(record.client_id)})
         if makes_outreach(target):
-            _create_outreach(clinic, act, record, target, moment)
+            create_outreach(clinic, act, record, target, moment)
         s.flush()
         row = _load_row(s, record.id)
     return row
-
-
-def _create_outreach(
-    clinic: UnlockedClinic,
-    act: Acting,
-    appointment: AppointmentRecord,
-    status: AppointmentStatus,
-    moment: datetime,
-) -> OutreachTaskRecord:
-    """An outreach task for the appointment's clinician, worded from the person's safe-contact
-    preferences. The person's engagement status is deliberately left as it is."""
-    person = act.session.get(ClientRecord, appointment.client_id)
-    assert person is not None  # the foreign key guarantees it
-    prefs = ContactPreferences(
-        may_text=person.may_text,
-        may_voicemail=person.may_voicemail,
-        notes=person.safe_contact_notes or "",
-        has_phone=bool((person.phone or "").strip()),
-    )
-    task = OutreachTaskRecord(
-        id=uuid.uuid4(),
-        client_id=person.id,
-        assigned_to=appointment.clinician_id,
-        appointment_id=appointment.id,
-        reason=outreach_reason(status, AppointmentKind(appointment.kind), appointment.starts_at, prefs),
-        created_at=moment,
-        created_by=clinic.actor.user_id,
-    )
-    act.session.add(task)
-    act.audit(
-        AuditAction.OUTREACH_CREATED,
-        target_type="outreach_task",
-        target_id=task.id,
-        details={
-            "client_id": str(person.id),
-            "appointment_id": str(appointment.id),
-            "assigned_to": str(appointment.clinician_id),
-            "because": status.value,
-        },
-    )
-    return task
 
 
 def check_in(
@@ -595,87 +485,7 @@ def undo_status(
         if target is AppointmentStatus.CANCELLED:  # a walk-in entered by mistake is cancelled, not booked
             act.action = _ACTIONS[target]
         act.audit(details={"client_id": str(record.client_id), "undone": current.value, "reason": why.value})
-        open_tasks = s.scalars(
-            select(OutreachTaskRecord).where(
-                OutreachTaskRecord.appointment_id == record.id, OutreachTaskRecord.done_at.is_(None)
-            )
-        ).all()
-        for task in open_tasks:
-            task.done_at, task.done_by = moment, clinic.actor.user_id
-            task.outcome = f"No longer needed: the {current.label.lower()} was undone ({why.label.lower()})."
-            act.audit(
-                AuditAction.OUTREACH_DONE,
-                target_type="outreach_task",
-                target_id=task.id,
-                details={"client_id": str(task.client_id), "closed_by_undo": True},
-            )
+        close_undone_outreach(clinic, act, record, current, why, moment)
         s.flush()
         row = _load_row(s, record.id)
     return row
-
-
-# --- outreach -------------------------------------------------------------------------------
-
-
-def _outreach_query() -> Select[Any]:
-    return select(
-        OutreachTaskRecord.id,
-        OutreachTaskRecord.version,
-        ClientRecord.id,
-        ClientRecord.record_number,
-        ClientRecord.preferred_name,
-        OutreachTaskRecord.reason,
-        OutreachTaskRecord.created_at,
-        OutreachTaskRecord.appointment_id,
-        OutreachTaskRecord.done_at,
-        OutreachTaskRecord.outcome,
-    ).join(ClientRecord, ClientRecord.id == OutreachTaskRecord.client_id)
-
-
-def my_outreach_tasks(clinic: UnlockedClinic) -> list[OutreachRow]:
-    """Open outreach tasks assigned to the person logged in, oldest first (one query)."""
-    clinic.require(Permission.VIEW_REGISTRY, "see outreach tasks")
-    with clinic.uow() as uow:
-        rows = uow.session.execute(
-            _outreach_query()
-            .where(
-                OutreachTaskRecord.assigned_to == clinic.actor.user_id,
-                OutreachTaskRecord.done_at.is_(None),
-            )
-            .order_by(OutreachTaskRecord.created_at)
-        ).all()
-    return [OutreachRow(*r) for r in rows]
-
-
-def complete_outreach(
-    clinic: UnlockedClinic, task_id: uuid.UUID, outcome: str, *, version: int | None = None
-) -> OutreachRow:
-    """Close an outreach task with what happened ("left a text; they will call back Friday")."""
-    with clinic.acting(
-        Permission.EDIT_REGISTRY,
-        "close outreach tasks",
-        AuditAction.OUTREACH_DONE,
-        target_type="outreach_task",
-        target_id=task_id,
-    ) as act:
-        text = _clean(outcome, field="outcome", what="outcome", limit=MAX_OUTCOME, multiline=True)
-        if not text:
-            raise ValidationError("Say what happened, in a few words.", field="outcome")
-        s = act.session
-        changed = "This outreach task was already closed or changed; the list is reloaded."
-        task = act.uow.get_versioned(
-            OutreachTaskRecord,
-            task_id,
-            version,
-            conflict=changed,
-            missing="That outreach task does not exist.",
-        )
-        if task.assigned_to != clinic.actor.user_id and not may(clinic.actor.role, Permission.MANAGE_CLINIC):
-            raise PermissionDenied("This outreach task is on a colleague's list; they close it.")
-        if task.done_at is not None:
-            raise Conflict(changed)
-        task.done_at, task.done_by, task.outcome = _now(None), clinic.actor.user_id, text
-        act.audit(details={"client_id": str(task.client_id)})
-        s.flush()
-        found = s.execute(_outreach_query().where(OutreachTaskRecord.id == task.id)).one()
-    return OutreachRow(*found)

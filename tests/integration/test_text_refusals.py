@@ -14,7 +14,7 @@ from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields
 from hrclinic.domain.roles import Role
 from hrclinic.errors import ValidationError
 from hrclinic.services import appointments as appts
-from hrclinic.services import clients, consents, drafts, needs, registry, users
+from hrclinic.services import clients, consents, drafts, needs, outreach, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic
 from hrclinic.services.registry import IntakeForm
 from tests.conftest import CLINICIAN, FAST_KDF, FRONT_DESK, OWNER, ClinicFixture
@@ -110,11 +110,11 @@ def test_appointments_and_outreach_refuse_and_store_nothing(
     booked = appts.book_appointment(desk, zoe, theo, TOMORROW_10, now=NOW)
     appts.mark_no_show(desk, booked.id, booked.version, now=TOMORROW_10 + timedelta(minutes=30))
     clinician = clinic_dir.login(CLINICIAN)
-    task = appts.my_outreach_tasks(clinician)[0]
+    task = outreach.my_outreach_tasks(clinician)[0]
     with pytest.raises(ValidationError, match=words) as refused:
-        appts.complete_outreach(clinician, task.id, f"Left a text.\n{bad}")
+        outreach.complete_outreach(clinician, task.id, f"Left a text.\n{bad}")
     _check_field(refused, "outcome")
-    assert [t.id for t in appts.my_outreach_tasks(clinician)] == [task.id]  # still open
+    assert [t.id for t in outreach.my_outreach_tasks(clinician)] == [task.id]  # still open
 
 
 @pytest.mark.parametrize(("bad", "words"), BAD)

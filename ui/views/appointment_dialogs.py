@@ -37,8 +37,9 @@ from hrclinic.domain.scheduling import (
     local_start,
     parse_clock,
 )
-from hrclinic.services import appointments, clients
-from hrclinic.services.appointments import AppointmentOverlap, AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services import appointments, clients, outreach
+from hrclinic.services.appointments import AppointmentOverlap
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.models import ClientSummary
 from ui.drafts import FormDraftKeeper, named_inputs
@@ -637,7 +638,7 @@ class OutreachDoneDialog(_CommandDialog):
             self.outcome_error.show_problem("Say what happened, in a few words.")
             return
         task_id, version = self.task.id, self.task.version
-        self._run(lambda clinic: appointments.complete_outreach(clinic, task_id, text, version=version))
+        self._run(lambda clinic: outreach.complete_outreach(clinic, task_id, text, version=version))
 
     def has_typing(self) -> bool:
         """An outcome typed and not saved."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from hrclinic.services.appointments import OutreachRow
+from hrclinic.readmodels.scheduling import OutreachRow
 from ui.icons import icon
 from ui.text import isolate
 from ui.theme import colours

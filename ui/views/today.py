@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import UNDOABLE, AppointmentStatus
 from hrclinic.errors import Conflict
-from hrclinic.services import appointments
-from hrclinic.services.appointments import AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption, OutreachRow
+from hrclinic.services import appointments, outreach
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.overview import TodayOverview, today_overview
 from ui.icons import icon
@@ -337,7 +337,7 @@ class TodayView(QWidget):
                 rows=appointments.day_schedule(clinic, day, who),
                 clinicians=appointments.list_clinicians(clinic),
                 overview=today_overview(clinic),
-                outreach=appointments.my_outreach_tasks(clinic) if clinical else None,
+                outreach=outreach.my_outreach_tasks(clinic) if clinical else None,
             )
 
         return self._load(load)
