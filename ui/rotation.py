@@ -12,6 +12,7 @@ import weakref
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from hrclinic.errors import PermissionDenied
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.rotation import (
     START_ALWAYS,
@@ -171,7 +172,12 @@ class SessionRotation(QObject):
         ops = self._session()
         if ops is None or ops.closed:
             return  # locked: the next log-in continues
-        text = f"Changing the clinic's keys stopped: {error_message(exc)} It continues at the next log-in."
+        if isinstance(exc, PermissionDenied):  # refused before anything changed; it says what to do
+            text = error_message(exc)
+        else:
+            text = (
+                f"Changing the clinic's keys stopped: {error_message(exc)} It continues at the next log-in."
+            )
         self.failed.emit(text)
         self._say(text)
 

@@ -129,6 +129,8 @@ def walk_key_trust(
         select(AuditEventRecord).where(AuditEventRecord.action.in_(actions)).order_by(AuditEventRecord.seq)
     ).all()
     unlinked = _unlinked(session, rows) if check_links else set()
+    if check_links and rows and len(unlinked) == len(rows) and _rows_missing(session):
+        result.problems.append("rows are missing from the audit log (deleted)")
     if check_links and witness is not None and witness.seq > 0:
         seen = session.scalar(select(AuditEventRecord.row_hash).where(AuditEventRecord.seq == witness.seq))
         if seen is None or bytes(seen) != witness.row_hash:
@@ -239,6 +241,14 @@ def _uuid(value: DetailValue) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _rows_missing(session: Session) -> bool:
+    """True when the chain's sequence numbers have a gap or do not start at 1."""
+    total, first, last = session.execute(
+        select(func.count(), func.min(AuditEventRecord.seq), func.max(AuditEventRecord.seq))
+    ).one()
+    return bool(total) and (first != 1 or last != total)
 
 
 def _unlinked(session: Session, rows: Sequence[AuditEventRecord]) -> set[int]:
