@@ -10,7 +10,7 @@ from pathlib import Path
 from hrclinic.domain.roles import Role
 from hrclinic.errors import HrclinicError, PermissionDenied
 from hrclinic.paths import migrations_dir, resource_path
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.clinic import create_clinic, lock, unlock
 from hrclinic.services.verify import verify_clinic
 from hrclinic.store.migrate import head_revision
@@ -44,8 +44,8 @@ def run_core_self_test(report: Step, workdir: Path | None = None) -> None:
 
         person = clients.register_client(clinic, "Zoë Łukasiewicz-Şahin")
         text = "Self-test note: Алексей, Nguyễn, <b>&"
-        clients.write_clinical_note(clinic, person.id, text)
-        opened = clients.read_clinical_notes(clinic, person.id)
+        notes.write_clinical_note(clinic, person.id, text)
+        opened = notes.read_clinical_notes(clinic, person.id)
         if [n.body for n in opened] != [text]:
             raise SelfTestFailed("a sealed clinical value did not read back as written")
         users.add_user(clinic, username="desk", display_name="Desk", role=Role.FRONT_DESK, password=desk_pw)
@@ -59,7 +59,7 @@ def run_core_self_test(report: Step, workdir: Path | None = None) -> None:
 
         desk = unlock(data_dir, "desk", desk_pw)
         try:
-            clients.read_clinical_notes(desk, person.id)
+            notes.read_clinical_notes(desk, person.id)
             raise SelfTestFailed("a front-desk account could read clinical content")
         except PermissionDenied:
             pass

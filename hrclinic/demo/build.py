@@ -12,7 +12,7 @@ from hrclinic.demo.people import SEED, fill_registry, write_notes_as
 from hrclinic.demo.schedule import add_demo_schedule
 from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
 from hrclinic.services.reseal import convert_legacy_values
 from hrclinic.services.rotation import rotate_keys
@@ -104,7 +104,7 @@ def _former_colleague_leaves(data_dir: Path, kdf: KdfParams) -> None:
     alex = unlock(data_dir, FORMER_COLLEAGUE.username, FORMER_COLLEAGUE.password, kdf=kdf)
     try:
         for person in clients.list_clients(alex)[60:66]:
-            clients.write_clinical_note(
+            notes.write_clinical_note(
                 alex, person.id, "First session. Talked about what they want from coming here."
             )
     finally:

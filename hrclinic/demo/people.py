@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from hrclinic.demo.logins import DemoUser
-from hrclinic.services import clients, registry
+from hrclinic.services import clients, notes, registry
 from hrclinic.services.clinic import UnlockedClinic, lock, unlock
 from hrclinic.services.registry import IntakeForm, overdose_checklist
 from hrclinic.vault.primitives import KdfParams
@@ -162,6 +162,6 @@ def write_notes_as(data_dir: Path, author: DemoUser, kdf: KdfParams) -> None:
         fixed = [p for p in registry if p.preferred_name in FIXED_PEOPLE]
         for person in fixed + registry[:60]:
             for text in rng.sample(_NOTES, k=rng.randint(1, 3)):
-                clients.write_clinical_note(clinic, person.id, text)
+                notes.write_clinical_note(clinic, person.id, text)
     finally:
         lock(clinic)

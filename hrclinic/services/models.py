@@ -63,16 +63,3 @@ class ClientSummary:
     preferred_name: str
     status: str
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class NoteDetail:
-    """A clinical note, opened."""
-
-    id: uuid.UUID
-    client_id: uuid.UUID
-    author_id: uuid.UUID
-    author_name: str
-    written_at: datetime
-    body: str
-    unopenable: bool = False  # the sealed text did not open (altered or moved): show UNOPENABLE_TEXT

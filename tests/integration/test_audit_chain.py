@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select, text
 
 from hrclinic.domain.audit import AuditAction, chain_hash
-from hrclinic.services import clients
+from hrclinic.services import clients, notes
 from hrclinic.services.audit import content_of, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.store.records import AuditEventRecord
@@ -53,7 +53,7 @@ def test_log_in_user_changes_registry_and_lock_are_recorded(clinic_dir: ClinicFi
 def test_audit_rows_hold_no_names_or_clinical_text(clinic_dir: ClinicFixture) -> None:
     clinic = _busy_clinic(clinic_dir)
     person = clients.register_client(clinic, "Distinctive Person Name")
-    clients.write_clinical_note(clinic, person.id, "Distinctive clinical sentence.")
+    notes.write_clinical_note(clinic, person.id, "Distinctive clinical sentence.")
     with clinic.engine.connect() as conn:
         dump = json.dumps([list(map(str, r)) for r in conn.execute(text("SELECT * FROM audit_events"))])
     assert "Distinctive" not in dump
@@ -150,7 +150,7 @@ def test_planting_ones_own_key_for_everyone_and_resigning_is_detected(clinic_dir
 
     clinician = _busy_clinic(clinic_dir)
     person = clients.register_client(clinician, "Zoë")
-    clients.write_clinical_note(clinician, person.id, "note")
+    notes.write_clinical_note(clinician, person.id, "note")
     desk = clinic_dir.login(FRONT_DESK)
     private, public = ed25519_generate()
     with desk.uow() as uow:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from hrclinic.domain.audit import AuditAction
-from hrclinic.services import clients
+from hrclinic.services import clients, notes
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.verify import verify_clinic
 from hrclinic.services.witness import UNREADABLE_ANCHORS, save_anchor
@@ -51,7 +51,7 @@ def _clinician_session(clinic_dir: ClinicFixture) -> int:
     """A clinician registers people and writes, then locks: returns the newest row their session saw."""
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Zoë Witness")
-    clients.write_clinical_note(clinician, person.id, "A note that happened.")
+    notes.write_clinical_note(clinician, person.id, "A note that happened.")
     seen = _last_seq(clinician)
     lock(clinician)
     return seen

@@ -200,7 +200,7 @@ def test_self_test_passes() -> None:
 def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -> None:
     from hrclinic.demo.logins import DEMO_USERS
     from hrclinic.demo.people import FIXED_PEOPLE
-    from hrclinic.services import clients
+    from hrclinic.services import clients, notes
     from hrclinic.services.clinic import unlock
 
     data_dir = tmp_path / "demo"
@@ -232,7 +232,7 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
     )
     assert zoe.screenings or zoe.reason_own_words or zoe.needs
     with_notes = [
-        c for c in clients.list_clients(clinician, limit=1000) if clients.read_clinical_notes(clinician, c.id)
+        c for c in clients.list_clients(clinician, limit=1000) if notes.read_clinical_notes(clinician, c.id)
     ]
     assert with_notes
     # a former colleague left: deactivated, their notes still readable by the others after the keys
@@ -243,7 +243,7 @@ def test_demo_without_gui_creates_documented_users_and_reopens(tmp_path: Path) -
     alex_notes = [
         note
         for person in clients.list_clients(clinician, limit=1000)
-        for note in clients.read_clinical_notes(clinician, person.id)
+        for note in notes.read_clinical_notes(clinician, person.id)
         if note.author_name == FORMER_COLLEAGUE.display_name
     ]
     assert alex_notes and not any(note.unopenable for note in alex_notes)

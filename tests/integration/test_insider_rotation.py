@@ -16,7 +16,7 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.errors import PermissionDenied, SealedValueLocked
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation, finish_pending_rotation
@@ -82,7 +82,7 @@ def test_front_desk_with_a_clinician_role_in_the_users_table_gets_no_clinical_va
     ids = _ids(clinic_dir)
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    clients.write_clinical_note(clinician, zoe.id, "Disclosed a relapse last week.")
+    notes.write_clinical_note(clinician, zoe.id, "Disclosed a relapse last week.")
     lock(clinician)
     with raw(clinic_dir, registry_key(clinic_dir)) as conn:
         conn.execute("UPDATE users SET role = 'clinician' WHERE id = ?", (ids["frontdesk"].hex,))
@@ -104,7 +104,7 @@ def test_front_desk_with_a_clinician_role_in_the_users_table_gets_no_clinical_va
     assert not unwrap_with_password(ring.clinic_id, entry, FRONT_DESK[1]).holds_clinical  # unchanged
     desk = clinic_dir.login(FRONT_DESK)
     with pytest.raises((PermissionDenied, SealedValueLocked)):
-        clients.read_clinical_notes(desk, zoe.id)
+        notes.read_clinical_notes(desk, zoe.id)
 
 
 def test_an_honest_reset_after_the_refusal_follows_the_chain(clinic_dir: ClinicFixture) -> None:
@@ -161,7 +161,7 @@ def test_a_recovery_reset_still_works_on_an_audit_log_with_rows_deleted(clinic_d
     ids = _ids(clinic_dir)
     owner = clinic_dir.login(OWNER)
     zoe = clients.register_client(owner, "Zoë")
-    clients.write_clinical_note(owner, zoe.id, "Kept.")
+    notes.write_clinical_note(owner, zoe.id, "Kept.")
     lock(owner)
     with raw(clinic_dir, registry_key(clinic_dir)) as conn:
         conn.execute("DELETE FROM audit_events WHERE action = ?", (str(AuditAction.CLIENT_REGISTERED),))
@@ -175,7 +175,7 @@ def test_a_recovery_reset_still_works_on_an_audit_log_with_rows_deleted(clinic_d
     )
     clinic_dir.opened.append(restored)
     assert restored.keys.holds_clinical and restored.keys.epoch == 1  # rotated under the recovery key
-    assert [n.body for n in clients.read_clinical_notes(restored, zoe.id)] == ["Kept."]
+    assert [n.body for n in notes.read_clinical_notes(restored, zoe.id)] == ["Kept."]
 
 
 # --- 2. only an owner (or the recovery key) starts or completes a rotation -------------------------
@@ -212,7 +212,7 @@ def test_a_clinician_cannot_mark_an_owed_rotation_done(clinic_dir: ClinicFixture
     for action in (AuditAction.KEYS_ROTATION_STARTED, AuditAction.KEYS_ROTATION_COMPLETED):
         assert any(f"({action}) is signed by someone who was neither" in p for p in problems), problems
     zoe = clients.register_client(owner, "Zoë")
-    note = clients.write_clinical_note(owner, zoe.id, "Written after Lee left.")
+    note = notes.write_clinical_note(owner, zoe.id, "Written after Lee left.")
     lock(owner)
 
     conn = sqlcipher3.connect(str(clinic_dir.data_dir / "clinic.db"))
@@ -255,7 +255,7 @@ def _paused_rotation(clinic_dir: ClinicFixture) -> tuple[uuid.UUID, uuid.UUID]:
     owner = clinic_dir.login(OWNER)
     zoe = clients.register_client(owner, "Zoë")
     for i in range(6):
-        clients.write_clinical_note(owner, zoe.id, f"note {i}")
+        notes.write_clinical_note(owner, zoe.id, f"note {i}")
     lock(owner)
     lock(clinic_dir.login(CLINICIAN))  # so the clinician has an exchange key and gets a delivery
 
@@ -272,8 +272,8 @@ def _paused_rotation(clinic_dir: ClinicFixture) -> tuple[uuid.UUID, uuid.UUID]:
 def _assert_every_note_opens(clinic_dir: ClinicFixture, person: uuid.UUID) -> None:
     for who in (OWNER, CLINICIAN):
         clinic = clinic_dir.login(who)
-        notes = clients.read_clinical_notes(clinic, person)
-        assert sorted(n.body for n in notes) == [f"note {i}" for i in range(6)], who
+        opened = notes.read_clinical_notes(clinic, person)
+        assert sorted(n.body for n in opened) == [f"note {i}" for i in range(6)], who
         recovered = recover_keys(clinic.read_ring(), RecoveryKey.parse(clinic_dir.recovery_key))
         assert _note_key_ids(clinic) <= set(recovered.clinic.clinical)  # the escrow opens every note
         lock(clinic)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.domain.vaults import VaultKind, bound_field_context
-from hrclinic.services import clients, drafts, flags, registry, users
+from hrclinic.services import clients, drafts, flags, notes, registry, users
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.reseal import convert_legacy_values, pending_legacy_count, reseal_all
@@ -147,12 +147,12 @@ def _legacy_note(clinic_dir: ClinicFixture) -> tuple[UnlockedClinic, uuid.UUID, 
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
     alex = clients.register_client(clinician, "Alex")
-    note = clients.write_clinical_note(clinician, zoe.id, "placeholder")
+    note = notes.write_clinical_note(clinician, zoe.id, "placeholder")
     legacy = seal_v1(clinician, ClinicalNoteRecord, "body", note.id, "Zoë: old note from v1.")
     with clinician.engine.begin() as conn:  # the clinic as an earlier version left it
         conn.exec_driver_sql("UPDATE clinical_notes SET body = ? WHERE id = ?", (legacy, note.id.hex))
     clinician.keys.legacy_closed = False  # (this test's log-in found no old value, so it had closed them)
-    assert [n.body for n in clients.read_clinical_notes(clinician, zoe.id)] == ["Zoë: old note from v1."]
+    assert [n.body for n in notes.read_clinical_notes(clinician, zoe.id)] == ["Zoë: old note from v1."]
     return clinician, zoe.id, alex.id, note.id, legacy
 
 
@@ -169,11 +169,11 @@ def test_a_legacy_v1_note_replayed_after_reseal_and_re_pointed_does_not_open(
             (kept_copy, alex.hex, note_id.hex),
         )
     clinician = clinic_dir.login(CLINICIAN)
-    assert [(n.unopenable, n.body) for n in clients.read_clinical_notes(clinician, alex)] == [(True, "")]
+    assert [(n.unopenable, n.body) for n in notes.read_clinical_notes(clinician, alex)] == [(True, "")]
     assert ("clinical_notes", str(note_id)) in _unopenable_audited(clinician)
     with raw(clinic_dir) as conn:  # written back into its own row, as it was: refused all the same
         conn.execute("UPDATE clinical_notes SET client_id = ? WHERE id = ?", (zoe.hex, note_id.hex))
-    assert [(n.unopenable, n.body) for n in clients.read_clinical_notes(clinician, zoe)] == [(True, "")]
+    assert [(n.unopenable, n.body) for n in notes.read_clinical_notes(clinician, zoe)] == [(True, "")]
 
 
 def test_every_holder_closes_legacy_formats_once_a_colleague_converted_them(
@@ -198,9 +198,9 @@ def test_every_holder_closes_legacy_formats_once_a_colleague_converted_them(
         )
     owner = clinic_dir.login(OWNER)
     assert owner.keys.legacy_closed
-    assert [(n.unopenable, n.body) for n in clients.read_clinical_notes(owner, alex)] == [(True, "")]
+    assert [(n.unopenable, n.body) for n in notes.read_clinical_notes(owner, alex)] == [(True, "")]
     assert convert_legacy_values(owner) == 0  # left as it is, unopenable
-    assert [(n.unopenable, n.body) for n in clients.read_clinical_notes(owner, alex)] == [(True, "")]
+    assert [(n.unopenable, n.body) for n in notes.read_clinical_notes(owner, alex)] == [(True, "")]
 
 
 def test_front_desk_cannot_forge_the_row_that_closes_legacy_formats_nor_keep_them_open_with_junk(

@@ -17,7 +17,7 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import DatabaseDamaged, PermissionDenied, SealedValueInvalid, SealedValueLocked
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.registry import IntakeForm, person_detail, register_person
@@ -90,12 +90,12 @@ def test_a_former_clinician_with_an_old_ring_copy_opens_nothing_after_rotation(
     leaver_id = _add_leaver(clinic_dir)
     leaver = clinic_dir.login(LEAVER)
     person = clients.register_client(leaver, "Zoë")
-    clients.write_clinical_note(leaver, person.id, "Written before leaving.")
+    notes.write_clinical_note(leaver, person.id, "Written before leaving.")
     lock(leaver)
     kept_copy = _old_ring(clinic_dir.data_dir)  # what the leaver takes home
 
     owner = _deactivate_and_rotate(clinic_dir, leaver_id)
-    clients.write_clinical_note(owner, person.id, "Written after the rotation.")
+    notes.write_clinical_note(owner, person.id, "Written after the rotation.")
 
     old_keys = unwrap_with_password(kept_copy.clinic_id, kept_copy.user(LEAVER[0]), LEAVER[1])
     with pytest.raises(sqlcipher3.DatabaseError, match="not a database"):
@@ -115,7 +115,7 @@ def test_a_former_clinician_with_an_old_ring_copy_opens_nothing_after_rotation(
             header, nonce, ct = blob[:17], blob[17:29], blob[29:]
             with pytest.raises(DecryptionFailed):
                 aead_decrypt(old_key, nonce, ct, header + b"clinical|" + context)
-    assert {n.body for n in clients.read_clinical_notes(owner, person.id)} == {
+    assert {n.body for n in notes.read_clinical_notes(owner, person.id)} == {
         "Written before leaving.",
         "Written after the rotation.",
     }
@@ -125,7 +125,7 @@ def test_remaining_users_take_delivery_at_log_in_and_read_everything(clinic_dir:
     leaver_id = _add_leaver(clinic_dir)
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Amaru")
-    clients.write_clinical_note(clinician, person.id, "Before.")
+    notes.write_clinical_note(clinician, person.id, "Before.")
     old_current = clinician.keys.clinical_current
     lock(clinician)
 
@@ -141,7 +141,7 @@ def test_remaining_users_take_delivery_at_log_in_and_read_everything(clinic_dir:
     clinician = clinic_dir.login(CLINICIAN)
     assert clinician.keys.clinical_current != old_current
     assert old_current not in clinician.keys.clinical  # retired once the completion was seen
-    assert [n.body for n in clients.read_clinical_notes(clinician, person.id)] == ["Before."]
+    assert [n.body for n in notes.read_clinical_notes(clinician, person.id)] == ["Before."]
     assert person_detail(clinician, deposited.id).reason_own_words == "Sleep better."
     with clinician.uow() as uow:
         chain = verify_chain(uow.session, clinician.keys.anchors.recovery_signing_public)
@@ -203,7 +203,7 @@ def test_a_delivery_forged_by_front_desk_is_refused(clinic_dir: ClinicFixture) -
         ).one()
     assert json.loads(refused.details) == {"count": 2}
     person = clients.register_client(again, "Noa")
-    clients.write_clinical_note(again, person.id, "Still under the real key.")
+    notes.write_clinical_note(again, person.id, "Still under the real key.")
     blob = _note_blobs(again)[0][3]
     assert uuid.UUID(bytes=blob[1:17]) == target_keys.clinical_current
 
@@ -301,7 +301,7 @@ def test_the_recovery_key_recovers_every_key_after_a_rotation(clinic_dir: Clinic
     leaver_id = _add_leaver(clinic_dir)
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Ines")
-    clients.write_clinical_note(clinician, person.id, "Kept.")
+    notes.write_clinical_note(clinician, person.id, "Kept.")
     lock(clinician)
     owner = _deactivate_and_rotate(clinic_dir, leaver_id)
     recovered = recover_keys(owner.read_ring(), RecoveryKey.parse(clinic_dir.recovery_key))
@@ -315,13 +315,13 @@ def test_the_recovery_key_recovers_every_key_after_a_rotation(clinic_dir: Clinic
     )
     clinic_dir.opened.append(restored)
     assert finish_pending_rotation(restored) is not None
-    assert [n.body for n in clients.read_clinical_notes(restored, person.id)] == ["Kept."]
+    assert [n.body for n in notes.read_clinical_notes(restored, person.id)] == ["Kept."]
 
 
 def test_a_recovery_reset_rotates_what_the_old_password_opened(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Ari")
-    clients.write_clinical_note(clinician, person.id, "First.")
+    notes.write_clinical_note(clinician, person.id, "First.")
     lock(clinician)
     leaked = _old_ring(clinic_dir.data_dir)  # someone had the old password and a copy of the ring
 
@@ -341,7 +341,7 @@ def test_a_recovery_reset_rotates_what_the_old_password_opened(clinic_dir: Clini
         opened = clinic_dir.login(who)
         assert opened.keys.epoch == restored.keys.epoch
     owner = clinic_dir.login(OWNER)
-    assert [n.body for n in clients.read_clinical_notes(owner, person.id)] == ["First."]
+    assert [n.body for n in notes.read_clinical_notes(owner, person.id)] == ["First."]
     completed = finish_pending_rotation(owner)
     assert completed is not None and completed.completed and completed.waiting is None
     assert not owner.keys.retiring

@@ -17,7 +17,7 @@ import sqlcipher3
 from sqlalchemy import select
 
 from hrclinic.domain.roles import Role
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
 from hrclinic.services.registry import IntakeForm, person_detail, register_person
@@ -103,7 +103,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         clinic = unlock(data_dir, *who, kdf=FAST_KDF)
         person = clients.register_client(clinic, f"Person of {who[0]}")
         for n in range(NOTES // 2):
-            clients.write_clinical_note(clinic, person.id, f"Note {n} by {who[0]}.")
+            notes.write_clinical_note(clinic, person.id, f"Note {n} by {who[0]}.")
         lock(clinic)
     return data_dir, created.recovery_key
 
@@ -183,7 +183,7 @@ def _assert_opens_then_finishes(data_dir: Path, recovery_key: str, leaver_copy: 
         opened.append(clinician)
         assert clinician.keys.clinical_current == owner.keys.clinical_current
         people = clients.list_clients(clinician)
-        bodies = [n.body for p in people for n in clients.read_clinical_notes(clinician, p.id)]
+        bodies = [n.body for p in people for n in notes.read_clinical_notes(clinician, p.id)]
         assert len(bodies) == NOTES and all(b.startswith("Note ") for b in bodies)
         deposited = next(p for p in people if p.preferred_name == "Mele")
         assert person_detail(clinician, deposited.id).reason_own_words == "Deposited before."

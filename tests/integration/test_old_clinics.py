@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hrclinic.domain.consents import ConsentKind, ConsentState
-from hrclinic.services import clients, consents, drafts, users
+from hrclinic.services import clients, consents, drafts, notes, users
 from hrclinic.services.clinic import UnlockedClinic, lock, unlock
 from hrclinic.services.reseal import convert_legacy_values, pending_legacy_count
 from hrclinic.services.verify import verify_clinic
@@ -124,11 +124,11 @@ def test_an_old_clinic_shows_its_data_to_each_role(old: tuple[OldClinic, Path]) 
         clinician = _login(data_dir, CLINICIAN, opened)
         zoe = people["Zoë Łukasiewicz-Şahin"].id
         assert pending_legacy_count(clinician) == fixture.legacy_values
-        [note] = clients.read_clinical_notes(clinician, zoe)  # opens before conversion too
+        [note] = notes.read_clinical_notes(clinician, zoe)  # opens before conversion too
         assert (note.body, note.unopenable) == (NOTE, False)
         assert convert_legacy_values(clinician) == fixture.legacy_values
         assert pending_legacy_count(clinician) == 0
-        [note] = clients.read_clinical_notes(clinician, zoe)
+        [note] = notes.read_clinical_notes(clinician, zoe)
         assert (note.body, note.unopenable) == (NOTE, False)
         # a draft kept at one log-in comes back at the next (rings from before personal keys included)
         drafts.save_draft(clinician, "note", "half a sentence", subject=str(zoe))
@@ -157,7 +157,7 @@ def test_the_recovery_key_printed_by_the_old_version_still_recovers(old: tuple[O
     )
     try:
         people = {p.preferred_name: p.id for p in clients.list_clients(restored)}
-        [note] = clients.read_clinical_notes(restored, people["Zoë Łukasiewicz-Şahin"])
+        [note] = notes.read_clinical_notes(restored, people["Zoë Łukasiewicz-Şahin"])
         assert note.body == NOTE
     finally:
         restored.close()

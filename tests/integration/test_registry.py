@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import Conflict, PermissionDenied, SealedValueLocked, ValidationError
-from hrclinic.services import clients, drafts, merge, registry
+from hrclinic.services import drafts, merge, notes, registry
 from hrclinic.services.registry import IntakeForm
 from hrclinic.store.records import AuditEventRecord, ClientRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
@@ -149,7 +149,7 @@ def test_owner_merges_two_records_of_one_person_and_nothing_is_lost(clinic_dir: 
     keep = registry.register_person(desk, IntakeForm(preferred_name="Zoë", phone="555 0100"))
     dup = registry.register_person(desk, FULL)
     clinician = clinic_dir.login(CLINICIAN)
-    clients.write_clinical_note(clinician, dup.id, "A note on the duplicate record.")
+    notes.write_clinical_note(clinician, dup.id, "A note on the duplicate record.")
     with pytest.raises(PermissionDenied):
         merge.merge_records(desk, keep.id, dup.id)
     owner = clinic_dir.login(OWNER)
@@ -157,9 +157,7 @@ def test_owner_merges_two_records_of_one_person_and_nothing_is_lost(clinic_dir: 
     assert merged.legal_name == "Zofia Łukasiewicz-Şahin"  # empty details filled in
     assert merged.phone == "555 0100"  # existing details kept
     assert "Z" in merged.aliases and merged.reason_own_words == FULL.reason_own_words
-    assert [n.body for n in clients.read_clinical_notes(owner, keep.id)] == [
-        "A note on the duplicate record."
-    ]
+    assert [n.body for n in notes.read_clinical_notes(owner, keep.id)] == ["A note on the duplicate record."]
     assert len(merged.screenings) == 1 and len(merged.needs) == 2
     gone = registry.person_detail(owner, dup.id)
     assert gone.status == "merged" and gone.merged_into_id == keep.id

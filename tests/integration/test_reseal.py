@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied
-from hrclinic.services import clients, flags, registry
+from hrclinic.services import clients, flags, notes, registry
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.reseal import (
@@ -71,7 +71,7 @@ def _legacy_chart(clinic_dir: ClinicFixture) -> tuple[UnlockedClinic, uuid.UUID,
             screening=(("past_overdose", "yes", ""),),
         ),
     )
-    note = clients.write_clinical_note(clinician, zoe.id, "placeholder")
+    note = notes.write_clinical_note(clinician, zoe.id, "placeholder")
     with clinician.uow() as uow:
         screening = uow.session.scalars(select(OverdoseScreeningRecord)).one()
         answers = screening.answers or ""
@@ -97,7 +97,7 @@ def test_legacy_values_open_convert_and_are_then_bound_to_their_person(clinic_di
     clinician, zoe, note_id, screening_id = _legacy_chart(clinic_dir)
     assert _blob(clinician, "clinical_notes", "body", note_id)[0] == 0x01
     assert _blob(clinician, "clients", "reason_own_words", zoe)[0] == 0x02
-    assert [n.body for n in clients.read_clinical_notes(clinician, zoe)] == ["An old note."]
+    assert [n.body for n in notes.read_clinical_notes(clinician, zoe)] == ["An old note."]
     assert registry.person_detail(clinician, zoe).reason_own_words == "I want to sleep."
     assert [r.reasons for r in flags.flag_proposals(clinician)] == [("Past overdose",)]
     assert pending_legacy_count(clinician) == 3 and pending_reseal_count(clinician) == 3
@@ -111,7 +111,7 @@ def test_legacy_values_open_convert_and_are_then_bound_to_their_person(clinic_di
         ("overdose_screenings", "answers", screening_id),
     ):
         assert _blob(clinician, table, column, row)[:17] == current
-    assert [n.body for n in clients.read_clinical_notes(clinician, zoe)] == ["An old note."]
+    assert [n.body for n in notes.read_clinical_notes(clinician, zoe)] == ["An old note."]
     assert registry.person_detail(clinician, zoe).reason_own_words == "I want to sleep."
     assert [r.reasons for r in flags.flag_proposals(clinician)] == [("Past overdose",)]
     [run] = _audit(clinician, AuditAction.SEALED_VALUES_RESEALED)
@@ -135,15 +135,15 @@ def test_legacy_values_open_convert_and_are_then_bound_to_their_person(clinic_di
             text("UPDATE overdose_screenings SET client_id = :c WHERE id = :id"),
             {"c": alex.id.hex, "id": screening_id.hex},
         )
-    assert [(n.unopenable, n.body) for n in clients.read_clinical_notes(clinician, alex.id)] == [(True, "")]
+    assert [(n.unopenable, n.body) for n in notes.read_clinical_notes(clinician, alex.id)] == [(True, "")]
     assert [r.unopenable for r in flags.flag_proposals(clinician)] == [True]
 
 
 def test_reseal_batch_continues_after_an_interruption(clinic_dir: ClinicFixture, monkeypatch) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    notes = [clients.write_clinical_note(clinician, zoe.id, f"placeholder {i}") for i in range(7)]
-    for i, note in enumerate(notes):
+    written = [notes.write_clinical_note(clinician, zoe.id, f"placeholder {i}") for i in range(7)]
+    for i, note in enumerate(written):
         _set_v1_note(clinician, note.id, f"Old note {i}.")
     assert pending_reseal_count(clinician) == 7
 
@@ -166,7 +166,7 @@ def test_reseal_batch_continues_after_an_interruption(clinic_dir: ClinicFixture,
     assert reseal_all(clinician, batch=3, progress=lambda done, total: seen.append((done, total))) == 4
     assert seen[0] == (0, 4) and seen[-1] == (4, 4)
     assert pending_reseal_count(clinician) == 0 and reseal_batch(clinician) == 0
-    assert sorted(n.body for n in clients.read_clinical_notes(clinician, zoe.id)) == [
+    assert sorted(n.body for n in notes.read_clinical_notes(clinician, zoe.id)) == [
         f"Old note {i}." for i in range(7)
     ]
 
@@ -175,7 +175,7 @@ def test_a_cancelled_run_stops_between_batches_and_the_next_run_finishes(clinic_
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
     for i in range(5):
-        note = clients.write_clinical_note(clinician, zoe.id, "placeholder")
+        note = notes.write_clinical_note(clinician, zoe.id, "placeholder")
         _set_v1_note(clinician, note.id, f"Note {i}.")
     batches = {"n": 0}
 
@@ -195,14 +195,14 @@ def test_a_value_that_fails_to_open_is_left_as_it_is_and_never_blocks_the_rest(
 ) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    notes = [clients.write_clinical_note(clinician, zoe.id, "placeholder") for _ in range(5)]
-    for i, note in enumerate(notes):
+    written = [notes.write_clinical_note(clinician, zoe.id, "placeholder") for _ in range(5)]
+    for i, note in enumerate(written):
         _set_v1_note(clinician, note.id, f"Note {i}.")
     junk = bytes([0x01]) + (clinician.keys.clinical_current or uuid.UUID(int=0)).bytes + random_bytes(40)
-    _set_blob(clinician, "clinical_notes", "body", notes[0].id, junk)
+    _set_blob(clinician, "clinical_notes", "body", written[0].id, junk)
 
     assert reseal_all(clinician, batch=2) == 4
-    assert _blob(clinician, "clinical_notes", "body", notes[0].id) == junk
+    assert _blob(clinician, "clinical_notes", "body", written[0].id) == junk
     assert pending_reseal_count(clinician) == 1 and reseal_batch(clinician) == 0
     run = _audit(clinician, AuditAction.SEALED_VALUES_RESEALED)[-1]
     assert (run["resealed"], run["unopenable"]) == (4, 1)
@@ -212,7 +212,7 @@ def test_a_value_that_fails_to_open_is_left_as_it_is_and_never_blocks_the_rest(
                 AuditEventRecord.action == AuditAction.SEALED_VALUE_UNOPENABLE.value
             )
         ).all()
-    assert audited == [str(notes[0].id)]
+    assert audited == [str(written[0].id)]
 
 
 def test_front_desk_deposits_become_clinical_vault_values_when_a_clinician_reseals(
@@ -246,7 +246,7 @@ def test_front_desk_deposits_become_clinical_vault_values_when_a_clinician_resea
 def test_values_under_an_older_clinical_key_move_to_the_current_one(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    note = clients.write_clinical_note(clinician, zoe.id, "Under the first key.")
+    note = notes.write_clinical_note(clinician, zoe.id, "Under the first key.")
     old = clinician.keys.clinical_current
     new = uuid.uuid4()  # what a rotation gives every holder (here only in this session's memory)
     clinician.keys.clinical[new] = random_bytes(KEY_BYTES)
@@ -257,4 +257,4 @@ def test_values_under_an_older_clinical_key_move_to_the_current_one(clinic_dir: 
     assert _blob(clinician, "clinical_notes", "body", note.id)[:17] == bytes([0x03]) + new.bytes
     assert old is not None
     del clinician.keys.clinical[old]  # the old key is gone: the note still opens
-    assert [n.body for n in clients.read_clinical_notes(clinician, zoe.id)] == ["Under the first key."]
+    assert [n.body for n in notes.read_clinical_notes(clinician, zoe.id)] == ["Under the first key."]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import SealedValueLocked, ValidationError
-from hrclinic.services import clients, flags, merge, registry
+from hrclinic.services import clients, flags, merge, notes, registry
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.verify import VerifyReport, check_sealed_values, verify_clinic
@@ -61,15 +61,15 @@ def test_a_note_re_pointed_to_another_person_is_unopenable_there_and_gone_from_t
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
     alex = clients.register_client(clinician, "Алексей")
-    secret = clients.write_clinical_note(clinician, zoe.id, "Zoë talked about her weekend.")
-    clients.write_clinical_note(clinician, alex.id, "Alex's own note.")
+    secret = notes.write_clinical_note(clinician, zoe.id, "Zoë talked about her weekend.")
+    notes.write_clinical_note(clinician, alex.id, "Alex's own note.")
     with raw_sql(clinic_dir) as conn:
         conn.execute("UPDATE clinical_notes SET client_id = ? WHERE id = ?", (alex.id.hex, secret.id.hex))
 
-    shown = clients.read_clinical_notes(clinician, alex.id)
+    shown = notes.read_clinical_notes(clinician, alex.id)
     assert sorted((n.unopenable, n.body) for n in shown) == [(False, "Alex's own note."), (True, "")]
     assert all("Zoë" not in n.body for n in shown)
-    assert clients.read_clinical_notes(clinician, zoe.id) == []
+    assert notes.read_clinical_notes(clinician, zoe.id) == []
     [(table, row_id, details)] = _unopenable_audited(clinician)
     assert (table, row_id) == ("clinical_notes", str(secret.id)) and "weekend" not in details
     assert _sealed_problems(clinician) == [
@@ -80,11 +80,11 @@ def test_a_note_re_pointed_to_another_person_is_unopenable_there_and_gone_from_t
 def test_a_note_re_pointed_to_another_author_is_unopenable(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    note = clients.write_clinical_note(clinician, zoe.id, "Written by Theo.")
+    note = notes.write_clinical_note(clinician, zoe.id, "Written by Theo.")
     with raw_sql(clinic_dir) as conn:
         owner_id = _user_id(clinician, OWNER[0])
         conn.execute("UPDATE clinical_notes SET author_id = ? WHERE id = ?", (owner_id.hex, note.id.hex))
-    [shown] = clients.read_clinical_notes(clinician, zoe.id)
+    [shown] = notes.read_clinical_notes(clinician, zoe.id)
     assert shown.unopenable and shown.author_name == "Olive Owner" and shown.body == ""
 
 
@@ -130,14 +130,14 @@ def test_a_note_body_copied_into_another_note_of_the_same_person_is_unopenable(
 ) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    first = clients.write_clinical_note(clinician, zoe.id, "First session.")
-    second = clients.write_clinical_note(clinician, zoe.id, "Second session.")
+    first = notes.write_clinical_note(clinician, zoe.id, "First session.")
+    second = notes.write_clinical_note(clinician, zoe.id, "Second session.")
     with raw_sql(clinic_dir) as conn:
         conn.execute(
             "UPDATE clinical_notes SET body = (SELECT body FROM clinical_notes WHERE id = ?) WHERE id = ?",
             (first.id.hex, second.id.hex),
         )
-    by_id = {n.id: n for n in clients.read_clinical_notes(clinician, zoe.id)}
+    by_id = {n.id: n for n in notes.read_clinical_notes(clinician, zoe.id)}
     assert by_id[first.id].body == "First session." and by_id[second.id].unopenable
 
 
@@ -154,8 +154,8 @@ def test_one_junk_value_leaves_the_record_and_the_other_notes_working_and_verify
             screening=(("injects", "yes", ""),),
         ),
     )
-    notes = [clients.write_clinical_note(clinician, zoe.id, f"Session {i}.") for i in range(3)]
-    junk = notes[1]
+    written = [notes.write_clinical_note(clinician, zoe.id, f"Session {i}.") for i in range(3)]
+    junk = written[1]
     with raw_sql(clinic_dir) as conn:
         conn.execute("UPDATE clinical_notes SET body = ? WHERE id = ?", (b"\x03" + bytes(60), junk.id.hex))
         conn.execute("UPDATE clients SET reason_own_words = ? WHERE id = ?", (b"junk", zoe.id.hex))
@@ -164,9 +164,9 @@ def test_one_junk_value_leaves_the_record_and_the_other_notes_working_and_verify
     assert detail.preferred_name == "Zoë" and detail.unopenable == ("reason_own_words",)
     assert detail.reason_own_words == "" and detail.change_own_words == "Less drinking alone."
     assert detail.screenings[0].answers and not detail.screenings[0].unopenable
-    shown = {n.id: n for n in clients.read_clinical_notes(clinician, zoe.id)}
+    shown = {n.id: n for n in notes.read_clinical_notes(clinician, zoe.id)}
     assert shown[junk.id].unopenable
-    assert [shown[n.id].body for n in (notes[0], notes[2])] == ["Session 0.", "Session 2."]
+    assert [shown[n.id].body for n in (written[0], written[2])] == ["Session 0.", "Session 2."]
     report = verify_clinic(clinic_dir.data_dir, *CLINICIAN, kdf=FAST_KDF)
     assert f"clinical_notes.body of row {junk.id} cannot be opened (altered or moved)" in report.problems
     assert f"clients.reason_own_words of row {zoe.id} cannot be opened (altered or moved)" in report.problems
@@ -195,7 +195,7 @@ def test_a_clinician_saving_the_record_keeps_an_unopenable_entry_unless_replacin
 def test_verify_run_by_front_desk_skips_what_it_cannot_open(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinician, "Zoë")
-    clients.write_clinical_note(clinician, zoe.id, "Note.")
+    notes.write_clinical_note(clinician, zoe.id, "Note.")
     assert _sealed_problems(clinic_dir.login(FRONT_DESK)) == []
 
 
@@ -249,14 +249,14 @@ def test_a_merge_re_seals_what_it_moves_for_the_surviving_record(clinic_dir: Cli
             preferred_name="Zoe L.", reason_own_words="Sleep.", screening=(("past_overdose", "yes", ""),)
         ),
     )
-    moved = clients.write_clinical_note(owner, gone.id, "Written on the duplicate record.")
+    moved = notes.write_clinical_note(owner, gone.id, "Written on the duplicate record.")
     merged = merge.merge_records(owner, keep.id, gone.id)
     assert merged.reason_own_words == "Sleep." and merged.unopenable == ()
     assert merged.screenings[0].answers and not merged.screenings[0].unopenable
-    [note] = clients.read_clinical_notes(owner, keep.id)
+    [note] = notes.read_clinical_notes(owner, keep.id)
     assert note.body == "Written on the duplicate record." and not note.unopenable
     assert {r.preferred_name for r in flags.flag_proposals(owner)} == {"Zoë"}
     assert _sealed_problems(owner) == []
     with raw_sql(clinic_dir) as conn:  # pointing it back is now a move like any other
         conn.execute("UPDATE clinical_notes SET client_id = ? WHERE id = ?", (gone.id.hex, moved.id.hex))
-    assert [n.unopenable for n in clients.read_clinical_notes(owner, gone.id)] == [True]
+    assert [n.unopenable for n in notes.read_clinical_notes(owner, gone.id)] == [True]

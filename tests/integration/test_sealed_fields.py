@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from hrclinic.domain.vaults import VaultKind, field_context
 from hrclinic.errors import SealedValueInvalid, SealedValueLocked
-from hrclinic.services import clients
+from hrclinic.services import clients, notes
 from hrclinic.store.records import ClinicalNoteRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 
@@ -20,8 +20,8 @@ def test_a_sealed_note_copied_onto_another_row_is_shown_as_unopenable(
     clinic = clinic_dir.login(CLINICIAN)
     zoe = clients.register_client(clinic, "Zoë")
     alex = clients.register_client(clinic, "Алексей")
-    secret = clients.write_clinical_note(clinic, zoe.id, "Zoë's own words about her weekend.")
-    other = clients.write_clinical_note(clinic, alex.id, "Alex's note.")
+    secret = notes.write_clinical_note(clinic, zoe.id, "Zoë's own words about her weekend.")
+    other = notes.write_clinical_note(clinic, alex.id, "Alex's note.")
     with clinic.engine.begin() as conn:  # someone with file access swaps the ciphertext
         conn.execute(
             text(
@@ -30,11 +30,11 @@ def test_a_sealed_note_copied_onto_another_row_is_shown_as_unopenable(
             ),
             {"src": secret.id.hex, "dst": other.id.hex},
         )
-    [moved] = clients.read_clinical_notes(clinic, alex.id)
+    [moved] = notes.read_clinical_notes(clinic, alex.id)
     assert moved.unopenable and moved.body == ""  # never Zoë's words in Alex's chart
     with clinic.uow() as uow, pytest.raises(SealedValueInvalid, match="does not belong to this record"):
         _ = uow.session.get_one(ClinicalNoteRecord, other.id).body
-    assert [n.body for n in clients.read_clinical_notes(clinic, zoe.id)] == [
+    assert [n.body for n in notes.read_clinical_notes(clinic, zoe.id)] == [
         "Zoë's own words about her weekend."
     ]
 
@@ -42,7 +42,7 @@ def test_a_sealed_note_copied_onto_another_row_is_shown_as_unopenable(
 def test_front_desk_cannot_open_sealed_values_even_through_the_records(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Nguyễn")
-    note = clients.write_clinical_note(clinician, person.id, "Clinical content.")
+    note = notes.write_clinical_note(clinician, person.id, "Clinical content.")
     desk = clinic_dir.login(FRONT_DESK)
     with desk.uow() as uow:  # bypass the service's permission check: the cryptography still refuses
         record = uow.session.get_one(ClinicalNoteRecord, note.id)
@@ -61,8 +61,8 @@ def test_text_round_trips_exactly(clinic_dir: ClinicFixture) -> None:
     clinic = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinic, "O'Brien <Sam> & Co")
     body = "Line 1\n\tindented <b>not bold</b> & 'quotes' — Zoë Алексей Nguyễn 王小明 🙂\n" + "x" * 50_000
-    clients.write_clinical_note(clinic, person.id, body)
-    assert clients.read_clinical_notes(clinic, person.id)[0].body == body
+    notes.write_clinical_note(clinic, person.id, body)
+    assert notes.read_clinical_notes(clinic, person.id)[0].body == body
 
 
 def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicFixture) -> None:
@@ -95,7 +95,7 @@ def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicF
 def test_front_desk_cannot_plant_text_in_a_clinical_note(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Zoë")
-    note = clients.write_clinical_note(clinician, person.id, "The real note.")
+    note = notes.write_clinical_note(clinician, person.id, "The real note.")
     desk = clinic_dir.login(FRONT_DESK)
     forged = desk.sealer.seal(
         b"FORGED",
@@ -108,7 +108,7 @@ def test_front_desk_cannot_plant_text_in_a_clinical_note(clinic_dir: ClinicFixtu
         conn.execute(
             text("UPDATE clinical_notes SET body = :b WHERE id = :id"), {"b": forged, "id": note.id.hex}
         )
-    [shown] = clients.read_clinical_notes(clinician, person.id)
+    [shown] = notes.read_clinical_notes(clinician, person.id)
     assert shown.unopenable and "FORGED" not in shown.body
     with clinician.uow() as uow:
         record = uow.session.get_one(ClinicalNoteRecord, note.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import DatabaseDamaged, NotAClinic
-from hrclinic.services import clients
+from hrclinic.services import clients, notes
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import lock
 from hrclinic.store.engine import sqlcipher_engine
@@ -28,7 +28,7 @@ def test_nothing_written_through_the_app_appears_in_the_file_bytes(clinic_dir: C
     clinic = clinic_dir.login(CLINICIAN)
     for name in MARKERS[:3]:
         person = clients.register_client(clinic, name)
-    clients.write_clinical_note(clinic, person.id, NOTE)
+    notes.write_clinical_note(clinic, person.id, NOTE)
     lock(clinic)
     files = [p for p in clinic_dir.data_dir.iterdir() if p.name.startswith("clinic.db")]
     assert files, "the database file exists"
@@ -94,11 +94,11 @@ def test_the_models_match_the_migrations(tmp_path: Path) -> None:
 def test_reopening_keeps_everything(clinic_dir: ClinicFixture) -> None:
     clinic = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinic, "Nguyễn Văn An")
-    clients.write_clinical_note(clinic, person.id, NOTE)
+    notes.write_clinical_note(clinic, person.id, NOTE)
     lock(clinic)
     again = clinic_dir.login(CLINICIAN)
     assert again.migration.upgraded is False
-    assert [n.body for n in clients.read_clinical_notes(again, person.id)] == [NOTE]
+    assert [n.body for n in notes.read_clinical_notes(again, person.id)] == [NOTE]
     assert clients.get_client(again, person.id).preferred_name == "Nguyễn Văn An"
 
 
@@ -150,7 +150,7 @@ def test_a_populated_clinic_at_0002_upgrades_with_every_record_kept(clinic_dir: 
 
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Nguyễn Văn An")
-    clients.write_clinical_note(clinician, person.id, NOTE)
+    notes.write_clinical_note(clinician, person.id, NOTE)
     key = clinician.keys.registry_key
     lock(clinician)
     engine = sqlcipher_engine(clinic_dir.data_dir / "clinic.db", key)
@@ -163,7 +163,7 @@ def test_a_populated_clinic_at_0002_upgrades_with_every_record_kept(clinic_dir: 
     reopened = clinic_dir.login(CLINICIAN)
     assert reopened.migration.from_revision == "0002" and reopened.migration.upgraded
     assert clients.get_client(reopened, person.id).preferred_name == "Nguyễn Văn An"
-    assert [n.body for n in clients.read_clinical_notes(reopened, person.id)] == [NOTE]
+    assert [n.body for n in notes.read_clinical_notes(reopened, person.id)] == [NOTE]
 
 
 def test_concurrent_units_of_work_queue_instead_of_failing(clinic_dir: ClinicFixture) -> None:

@@ -14,7 +14,7 @@ from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields
 from hrclinic.domain.roles import Role
 from hrclinic.errors import ValidationError
 from hrclinic.services import appointments as appts
-from hrclinic.services import clients, consents, drafts, needs, outreach, registry, users
+from hrclinic.services import clients, consents, drafts, needs, notes, outreach, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic
 from hrclinic.services.registry import IntakeForm
 from tests.conftest import CLINICIAN, FAST_KDF, FRONT_DESK, OWNER, ClinicFixture
@@ -124,9 +124,9 @@ def test_notes_needs_and_status_reasons_refuse_and_store_nothing(
     zoe = clients.register_client(desk, "Zoë").id
     clinician = clinic_dir.login(CLINICIAN)
     with pytest.raises(ValidationError, match=words) as refused:
-        clients.write_clinical_note(clinician, zoe, f"Talked about housing.\n{bad}")
+        notes.write_clinical_note(clinician, zoe, f"Talked about housing.\n{bad}")
     _check_field(refused, "body")
-    assert clients.read_clinical_notes(clinician, zoe) == []
+    assert notes.read_clinical_notes(clinician, zoe) == []
     with pytest.raises(ValidationError, match=words) as refused:
         needs.add_need(desk, zoe, "housing", f"Needs a bed tonight. {bad}")
     _check_field(refused, "note")

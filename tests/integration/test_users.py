@@ -19,7 +19,7 @@ from hrclinic.errors import (
     ValidationError,
     WrongCredentials,
 )
-from hrclinic.services import clients, computer_login, users
+from hrclinic.services import clients, computer_login, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.verify import check_unlocked
@@ -89,18 +89,18 @@ def test_only_owners_manage_users(clinic_dir: ClinicFixture, who: tuple[str, str
 def test_front_desk_key_ring_holds_no_clinical_key_and_service_refuses(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Zoë")
-    clients.write_clinical_note(clinician, person.id, "A clinical sentence.")
+    notes.write_clinical_note(clinician, person.id, "A clinical sentence.")
     desk = clinic_dir.login(FRONT_DESK)
     assert desk.keys.clinical == {} and desk.keys.deposit == {} and not desk.keys.holds_clinical
     with pytest.raises(PermissionDenied, match="front desk"):
-        clients.read_clinical_notes(desk, person.id)
+        notes.read_clinical_notes(desk, person.id)
     assert clients.get_client(desk, person.id).preferred_name == "Zoë"
 
 
 def test_deactivated_users_cannot_log_in_but_their_authorship_stays(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Алексей")
-    clients.write_clinical_note(clinician, person.id, "Written before leaving.")
+    notes.write_clinical_note(clinician, person.id, "Written before leaving.")
     lock(clinician)
     owner = clinic_dir.login(OWNER)
     therapist_id = _user_id(owner, "therapist")
@@ -110,8 +110,8 @@ def test_deactivated_users_cannot_log_in_but_their_authorship_stays(clinic_dir: 
     assert "therapist" not in KeyRingFile.load(clinic_dir.data_dir / "keyring.json").users
     with pytest.raises(WrongCredentials):
         clinic_dir.login(CLINICIAN)
-    notes = clients.read_clinical_notes(owner, person.id)
-    assert [(n.author_name, n.body) for n in notes] == [("Theo Therapist", "Written before leaving.")]
+    opened = notes.read_clinical_notes(owner, person.id)
+    assert [(n.author_name, n.body) for n in opened] == [("Theo Therapist", "Written before leaving.")]
     with pytest.raises(ValidationError, match="already deactivated"):
         users.deactivate_user(owner, therapist_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from hrclinic.services import clients
+from hrclinic.services import clients, notes
 from hrclinic.services.clinic import lock
 from hrclinic.store.engine import open_sqlcipher
 from tests.conftest import CLINICIAN, ClinicFixture
@@ -15,7 +15,7 @@ from ui.shell import ShellWindow
 def _cut_the_newest_rows(clinic_dir: ClinicFixture) -> None:
     clinician = clinic_dir.login(CLINICIAN)
     person = clients.register_client(clinician, "Nguyễn Văn An")
-    clients.write_clinical_note(clinician, person.id, "Seen today.")
+    notes.write_clinical_note(clinician, person.id, "Seen today.")
     key = clinician.keys.registry_key
     lock(clinician)  # the clinician's ring now witnesses the chain's end
     conn = open_sqlcipher(clinic_dir.data_dir / "clinic.db", key)  # any role's registry key will do

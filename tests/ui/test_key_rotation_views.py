@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.clinic import lock, unlock
 from tests.conftest import CLINICIAN, FAST_KDF, OWNER, ClinicFixture
 from tests.ui.conftest import log_in, settle
@@ -42,7 +42,7 @@ def test_an_owner_changes_the_keys_now_from_settings(
     clinician = unlock(clinic_dir.data_dir, *CLINICIAN, kdf=FAST_KDF)
     person = clients.register_client(clinician, "Zoë")
     for n in range(7):
-        clients.write_clinical_note(clinician, person.id, f"Note {n}.")
+        notes.write_clinical_note(clinician, person.id, f"Note {n}.")
     lock(clinician)
     log_in(qtbot, shell, OWNER)
     settle(qtbot, shell.runner)
@@ -63,7 +63,7 @@ def test_an_owner_changes_the_keys_now_from_settings(
     again = unlock(clinic_dir.data_dir, *CLINICIAN, kdf=FAST_KDF)
     clinic_dir.opened.append(again)
     assert again.keys.epoch == epoch
-    assert all(n.body.startswith("Note") for n in clients.read_clinical_notes(again, person.id))
+    assert all(n.body.startswith("Note") for n in notes.read_clinical_notes(again, person.id))
 
 
 def test_a_paused_rotation_continues_after_the_next_log_in(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
-from hrclinic.services import clients, registry
+from hrclinic.services import clients, notes, registry
 from hrclinic.services.clinic import lock
 from hrclinic.services.registry import IntakeForm
 from hrclinic.services.reseal import pending_legacy_count
@@ -23,11 +23,11 @@ def test_the_record_shows_an_altered_note_as_unopenable_among_the_others(
 ) -> None:
     seed = clinic_dir.login(CLINICIAN)
     person = clients.register_client(seed, "Zoë")
-    notes = [clients.write_clinical_note(seed, person.id, f"Session {i}.") for i in range(3)]
+    written = [notes.write_clinical_note(seed, person.id, f"Session {i}.") for i in range(3)]
     with seed.engine.begin() as conn:
         conn.execute(
             text("UPDATE clinical_notes SET body = :b WHERE id = :id"),
-            {"b": b"junk" * 20, "id": notes[1].id.hex},
+            {"b": b"junk" * 20, "id": written[1].id.hex},
         )
     lock(seed)
     log_in(qtbot, shell, CLINICIAN)
@@ -75,7 +75,7 @@ def test_legacy_values_are_converted_in_the_background_after_a_clinician_logs_in
     person = registry.register_person(
         seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
     )
-    note = clients.write_clinical_note(seed, person.id, "placeholder")
+    note = notes.write_clinical_note(seed, person.id, "placeholder")
     with seed.uow() as uow:
         screening = uow.session.scalars(select(OverdoseScreeningRecord)).one()
         answers = screening.answers or ""
@@ -98,4 +98,4 @@ def test_legacy_values_are_converted_in_the_background_after_a_clinician_logs_in
     assert "Updated the protection of 2 older entries." in shell.statusBar().currentMessage()
     after = clinic_dir.login(CLINICIAN)
     assert pending_legacy_count(after) == 0
-    assert [n.body for n in clients.read_clinical_notes(after, person.id)] == ["An old note."]
+    assert [n.body for n in notes.read_clinical_notes(after, person.id)] == ["An old note."]

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from hrclinic.domain.roles import Role
-from hrclinic.services import clients, users
+from hrclinic.services import clients, notes, users
 from hrclinic.services.clinic import lock
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle, type_text
@@ -235,7 +235,7 @@ def test_a_long_history_opens_a_page_of_notes_at_a_time(qtbot, shell: ShellWindo
     seed = clinic_dir.login(CLINICIAN)
     person = clients.register_client(seed, "Zoë")
     for i in range(25):
-        clients.write_clinical_note(seed, person.id, f"Session note {i:02d}")
+        notes.write_clinical_note(seed, person.id, f"Session note {i:02d}")
     lock(seed)
     log_in(qtbot, shell, CLINICIAN)
     record = ClientRecordDialog(shell.workspace.ctx, person, shell)

@@ -31,8 +31,9 @@ from hrclinic.domain.registry import RegistryRow, search
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.errors import HrclinicError
-from hrclinic.services import clients, drafts, needs, registry
-from hrclinic.services.models import ClientSummary, NoteDetail
+from hrclinic.readmodels.notes import NoteDetail
+from hrclinic.services import drafts, needs, notes, registry
+from hrclinic.services.models import ClientSummary
 from hrclinic.services.registry import PersonDetail
 from ui.drafts import NOTE_DRAFT
 from ui.icons import icon
@@ -342,7 +343,7 @@ class ClientRecordDialog(QDialog):
 
         def load() -> tuple[PersonDetail, list[NoteDetail]]:
             detail = registry.person_detail(clinic, person_id)  # audited as a view of the record
-            return detail, (clients.read_clinical_notes(clinic, person_id) if clinical else [])
+            return detail, (notes.read_clinical_notes(clinic, person_id) if clinical else [])
 
         self._ctx.runner.submit(load, self._on_loaded, self._on_failed, owner=self)
 
@@ -659,7 +660,7 @@ class ClientRecordDialog(QDialog):
         self._note_saving = text
         clinic, person_id = self._ctx.clinic, self._person_id
         self._ctx.runner.submit(
-            lambda: clients.write_clinical_note(clinic, person_id, text),
+            lambda: notes.write_clinical_note(clinic, person_id, text),
             self._on_note_saved,
             self._on_note_failed,
             owner=self,
