@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hrclinic.domain.consents import ConsentKind, ConsentState, SignedBy
+from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.reports.document import (
     CONTENT_WIDTH,
     DANGER,
@@ -19,9 +20,6 @@ from hrclinic.reports.document import (
     style_sheet,
     user_paragraph,
 )
-
-if TYPE_CHECKING:
-    from hrclinic.services.consents import ConsentDetail
 
 # 42 CFR 2.32(a)(1), as amended in 2024: the notice that accompanies every Part 2 disclosure.
 REDISCLOSURE_NOTICE = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from hrclinic.domain.consents import (
 )
 from hrclinic.domain.roles import Permission
 from hrclinic.errors import NotFound, ValidationError
+from hrclinic.readmodels.consents import ConsentDetail, Part2ConsentScope
 from hrclinic.reports.consent_form import consent_form_pdf
 from hrclinic.services.acting import Acting
 from hrclinic.services.clinic import UnlockedClinic
@@ -53,50 +54,6 @@ _FIELD_NAMES = [f.name for f in dataclass_fields(ConsentFields) if f.name != "ki
 _TEXT_FIELD_NAMES = [
     name for name in _FIELD_NAMES if name not in {"expires_on", "signed_on", "may_text", "may_voicemail"}
 ]
-
-
-@dataclass(frozen=True)
-class ConsentDetail:
-    """A consent as the consents panel, the form PDF and other services see it."""
-
-    id: uuid.UUID
-    client_id: uuid.UUID
-    version: int
-    state: ConsentState
-    is_draft: bool
-    fields: ConsentFields
-    revoked_on: date | None
-    revocation_received_how: str
-    paper_form_printed_at: datetime | None
-    signed_copy_received_on: date | None
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def kind(self) -> ConsentKind:
-        """What the consent is for."""
-        return self.fields.kind
-
-    @property
-    def expires_on(self) -> date | None:
-        """The expiry date, if the consent has one (else an expiry event, or neither)."""
-        return self.fields.expires_on
-
-
-@dataclass(frozen=True)
-class Part2ConsentScope:
-    """What an active Part 2 consent allows: the structured fields a disclosure is checked against."""
-
-    consent_id: uuid.UUID
-    kind: ConsentKind
-    discloser: str
-    information: str
-    recipients: tuple[str, ...]  # named recipients, one per line as recorded
-    recipient_class: str  # a class of recipients (treatment, payment and operations consents)
-    purpose: str
-    signed_on: date | None
-    expires_on: date | None
-    expiry_event: str  # shown as written; never computed
 
 
 def _today(today: date | None) -> date:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields, ConsentKind, ConsentState
 from hrclinic.errors import ValidationError
+from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.reports.consent_form import consent_form_pdf
 from hrclinic.services import clients, consents
-from hrclinic.services.consents import ConsentDetail
 from hrclinic.store.records import AuditEventRecord
 from tests.conftest import FRONT_DESK, ClinicFixture
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields, ConsentKind, ConsentState
+from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.reports.consent_form import SHORT_NOTICE, consent_form_pdf
 from hrclinic.reports.document import PageSetup, field_table, render_pdf, style_sheet, user_paragraph
 from hrclinic.reports.emergency_kit import EmergencyKit, emergency_kit_pdf
-from hrclinic.services.consents import ConsentDetail
 
 ROOT = Path(__file__).resolve().parents[2]
 CLINIC = "山田 Clinic <b>&</b> Co · Zoë Łukasiewicz-Şahin"

@@ -35,9 +35,9 @@ from hrclinic.domain.consents import (
     parse_day,
 )
 from hrclinic.errors import HrclinicError
+from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.services import consents
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.consents import ConsentDetail
 from ui.drafts import FormDraftKeeper
 from ui.models import Column
 from ui.operations import Changed, CommandOp, Kind

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.consents import (
     ConsentState,
 )
+from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.services import consents
 from hrclinic.services.clinic import UnlockedClinic, clinic_summary
-from hrclinic.services.consents import ConsentDetail
 from ui.operations import Changed, Kind, QueryOp
 from ui.tasks import error_message
 from ui.views import ViewContext
