@@ -109,13 +109,12 @@ def main() -> None:
             grab(window, out, f"09-{user.username}-settings")
         window.workspace.open("clients")
         settle(runner)
-        from hrclinic.services.models import ClientSummary
         from ui.views.clients import ClientRecordDialog
         from ui.views.intake import IntakeDialog
 
         clients_view = window.workspace.views["clients"]
         row = next(r for r in clients_view.rows if r.preferred_name == "Zoë Łukasiewicz-Şahin")
-        person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
+        person = row
         record = ClientRecordDialog(window.workspace.ctx, person, window)
         record.resize(820, 720)
         record.show()

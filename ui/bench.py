@@ -217,7 +217,6 @@ def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]
     _offscreen_unless_display()
     from PySide6.QtWidgets import QApplication
 
-    from hrclinic.services.models import ClientSummary
     from ui.bus import AppBus
     from ui.main import make_application
     from ui.tasks import TaskRunner
@@ -236,7 +235,7 @@ def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]
         _wait_idle(runner)
         QApplication.processEvents()
         row = next(r for r in view.rows if r.id == request.chart_person_id)
-        person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
+        person = row
         results[label] = {
             "client_search_keystroke": _keystrokes(view, request.search_text, request.repeat),
             "chart_open": _chart_open(ctx, person, runner, request.repeat),

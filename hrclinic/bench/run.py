@@ -28,8 +28,8 @@ from hrclinic import __version__
 from hrclinic.bench.data import PASSWORD, USERNAME, Dataset, default_cache_root, ensure_dataset
 from hrclinic.paths import ClinicPaths
 from hrclinic.services.clinic import UnlockedClinic, load_ring, unlock
+from hrclinic.services.intake import IntakeForm, register_person
 from hrclinic.services.notes import write_clinical_note
-from hrclinic.services.registry import IntakeForm, register_person
 from hrclinic.services.rotation import rotate_keys
 from hrclinic.store.engine import plain_sqlite_engine, sqlcipher_versions
 from hrclinic.store.migrate import MigrationResult, head_revision

@@ -6,9 +6,10 @@ import random
 from pathlib import Path
 
 from hrclinic.demo.logins import DemoUser
-from hrclinic.services import clients, notes, registry
+from hrclinic.services import clients, intake, notes, registry
 from hrclinic.services.clinic import UnlockedClinic, lock, unlock
-from hrclinic.services.registry import IntakeForm, overdose_checklist
+from hrclinic.services.intake import IntakeForm
+from hrclinic.services.screening import overdose_checklist
 from hrclinic.vault.primitives import KdfParams
 
 SEED = 20261123  # every random choice of the demo comes from it: the same demo on every machine
@@ -43,7 +44,6 @@ _NOTES = [
     "Housing application submitted with the case manager. Sleep is better since the move. "
     "Would like to look at the evening drinking next.",
 ]
-
 
 
 _OWN_WORDS = [
@@ -125,17 +125,17 @@ def fill_registry(desk: UnlockedClinic, people: int) -> None:
     fake.seed_instance(SEED)
     rng = random.Random(SEED)
     for name in FIXED_PEOPLE:
-        registry.register_person(desk, _rich_form(fake, rng, name, full=True))
+        intake.register_person(desk, _rich_form(fake, rng, name, full=True))
     for name in ALIASES:
-        registry.register_person(desk, IntakeForm(preferred_name=name))
+        intake.register_person(desk, IntakeForm(preferred_name=name))
     registered = []
     for _ in range(max(0, people - len(FIXED_PEOPLE) - len(ALIASES) - 1)):
         # most people give a first name at intake; some give their full name
         name = fake.first_name() if rng.random() < 0.6 else f"{fake.first_name()} {fake.last_name()}"
-        registered.append(registry.register_person(desk, _rich_form(fake, rng, name, full=False)))
+        registered.append(intake.register_person(desk, _rich_form(fake, rng, name, full=False)))
     # the same person registered twice (a typo, a different phone): the owner can try Merge records
-    registry.register_person(desk, IntakeForm(preferred_name="Sam Okoye", birth="1984", phone="555-301-2299"))
-    registry.register_person(
+    intake.register_person(desk, IntakeForm(preferred_name="Sam Okoye", birth="1984", phone="555-301-2299"))
+    intake.register_person(
         desk,
         IntakeForm(
             preferred_name="Samuel Okoye", legal_name="Samuel Okoye", birth="1984-03-09", phone="555-301-2299"

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import AppointmentKind
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.readmodels.scheduling import AppointmentRow
 from hrclinic.services import appointments, clients, users
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.models import ClientSummary
 
 _NOTES = [
     "",
@@ -45,7 +45,7 @@ def add_demo_schedule(owner: UnlockedClinic, rng: random.Random) -> None:
     today = now.astimezone().date()
     monday = today - timedelta(days=today.weekday())
     clinicians = [u for u in users.list_users(owner) if u.active and may(u.role, Permission.WRITE_CLINICAL)]
-    people: list[ClientSummary] = clients.list_clients(owner)
+    people: list[PersonRow] = clients.list_clients(owner)
     if not clinicians or not people:
         return
     regulars = people[: max(20, len(people) // 2)]  # a caseload of regulars, plus a few others

@@ -3,58 +3,45 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from hrclinic.domain.folding import fold
 from hrclinic.domain.intake import phone_digits
 
 
-@dataclass(frozen=True)
-class RegistryRow:
-    """One person as the registry list and its search see them."""
+class Findable(Protocol):
+    """What search and the duplicate check need of a row (``hrclinic.readmodels.people.PersonRow``)."""
 
-    id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    legal_name: str
-    aliases: tuple[str, ...]
-    birth_year: int | None
-    phone: str
-    status: str
-    search_text: str = field(default="", compare=False)
-    digits: str = field(default="", compare=False)
-
-    @classmethod
-    def build(
-        cls,
-        id: uuid.UUID,
-        record_number: int,
-        preferred_name: str,
-        legal_name: str,
-        aliases: Iterable[str],
-        birth_year: int | None,
-        phone: str,
-        status: str,
-    ) -> RegistryRow:
-        """A row with its search text computed once."""
-        alias_tuple = tuple(aliases)
-        text = fold(" ".join([preferred_name, legal_name, *alias_tuple, str(record_number)]))
-        return cls(
-            id,
-            record_number,
-            preferred_name,
-            legal_name,
-            alias_tuple,
-            birth_year,
-            phone,
-            status,
-            text,
-            phone_digits(phone),
-        )
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def record_number(self) -> int: ...
+    @property
+    def preferred_name(self) -> str: ...
+    @property
+    def legal_name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def birth_year(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def search_text(self) -> str:
+        """Names, aliases and record number, folded (``hrclinic.domain.folding.fold``)."""
+        ...
+    @property
+    def digits(self) -> str:
+        """The phone number's digits."""
+        ...
 
 
-def search(rows: Sequence[RegistryRow], query: str, *, limit: int | None = None) -> list[RegistryRow]:
+Row = TypeVar("Row", bound=Findable)
+
+
+def search(rows: Sequence[Row], query: str, *, limit: int | None = None) -> list[Row]:
     """Every row matching all words of ``query`` (in names, aliases, record number or phone digits).
 
     Exact record numbers come first, then names that start with the query, then the rest, each in
@@ -80,10 +67,10 @@ def search(rows: Sequence[RegistryRow], query: str, *, limit: int | None = None)
 
 
 @dataclass(frozen=True)
-class PossibleDuplicate:
+class PossibleDuplicate(Generic[Row]):
     """A registered person who may be the one being registered, and why."""
 
-    row: RegistryRow
+    row: Row
     reason: str
 
 
@@ -103,19 +90,19 @@ def _similar(a: str, b: str) -> bool:
 
 
 def possible_duplicates(
-    rows: Sequence[RegistryRow],
+    rows: Sequence[Row],
     *,
     preferred_name: str = "",
     legal_name: str = "",
     birth_year: int | None = None,
     phone: str = "",
     limit: int = 5,
-) -> list[PossibleDuplicate]:
+) -> list[PossibleDuplicate[Row]]:
     """People already registered with the same or a similar name and the same year of birth, or the
     same phone number (at least 7 digits, compared on the last 10)."""
     names = {fold(n).strip() for n in (preferred_name, legal_name) if n.strip()}
     digits = phone_digits(phone)[-10:]
-    found: list[PossibleDuplicate] = []
+    found: list[PossibleDuplicate[Row]] = []
     for row in rows:
         if row.status == "merged":
             continue

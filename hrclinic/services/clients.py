@@ -9,13 +9,14 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Permission
 from hrclinic.errors import NotFound
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.models import ClientSummary
+from hrclinic.services.intake import IntakeForm, register_person
 from hrclinic.store.records import ClientRecord
 
 
-def _summary(record: ClientRecord) -> ClientSummary:
-    return ClientSummary(
+def _summary(record: ClientRecord) -> PersonRow:
+    return PersonRow(
         id=record.id,
         record_number=record.record_number,
         preferred_name=record.preferred_name,
@@ -24,14 +25,12 @@ def _summary(record: ClientRecord) -> ClientSummary:
     )
 
 
-def register_client(clinic: UnlockedClinic, preferred_name: str) -> ClientSummary:
+def register_client(clinic: UnlockedClinic, preferred_name: str) -> PersonRow:
     """Open a record with the one thing intake needs: the name the person wants to be called."""
-    from hrclinic.services.registry import IntakeForm, register_person
-
     return register_person(clinic, IntakeForm(preferred_name=preferred_name))
 
 
-def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:
+def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> PersonRow:
     """Open one person's record (audited as a view)."""
     with clinic.acting(
         Permission.VIEW_REGISTRY,
@@ -46,7 +45,7 @@ def get_client(clinic: UnlockedClinic, client_id: uuid.UUID) -> ClientSummary:
     return _summary(record)
 
 
-def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[ClientSummary]:
+def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[PersonRow]:
     """Registered people, newest first, as plain rows (one query; the list view filters in memory)."""
     clinic.require(Permission.VIEW_REGISTRY, "view the registry")
     with clinic.uow() as uow:
@@ -59,4 +58,4 @@ def list_clients(clinic: UnlockedClinic, *, limit: int | None = None) -> list[Cl
         ).order_by(ClientRecord.record_number.desc())
         if limit is not None:
             query = query.limit(limit)
-        return [ClientSummary(*row) for row in uow.session.execute(query)]
+        return [PersonRow(*row) for row in uow.session.execute(query)]

@@ -16,7 +16,7 @@ from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.screening import proposal_reasons
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.registry import overdose_checklist
+from hrclinic.services.screening import overdose_checklist
 from hrclinic.services.sealed_values import UnopenableValues
 from hrclinic.store.records import ClientRecord, OverdoseScreeningRecord, UserRecord
 

@@ -12,8 +12,10 @@ from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied, ValidationError
+from hrclinic.readmodels.people import PersonDetail
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.registry import DETAIL_FIELDS, PersonDetail, _live, person_detail
+from hrclinic.services.intake import DETAIL_FIELDS
+from hrclinic.services.registry import live_record, person_detail
 from hrclinic.services.sealed_values import UnopenableValues, sealed_columns
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import (
@@ -61,7 +63,7 @@ def merge_records(clinic: UnlockedClinic, keep_id: uuid.UUID, merge_id: uuid.UUI
             if sealed_column.model in _MOVABLE and "client_id" in sealed_column.descriptor.bind:
                 bound_to_person.setdefault(sealed_column.model, []).append(sealed_column.descriptor)
         s = act.session
-        keep, gone = _live(act.uow, keep_id), _live(act.uow, merge_id)
+        keep, gone = live_record(act.uow, keep_id), live_record(act.uow, merge_id)
         moved = resealed = 0
         bad = UnopenableValues()
         for model, descriptors in bound_to_person.items():

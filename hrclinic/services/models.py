@@ -52,14 +52,3 @@ class CreatedClinic:
     clinic_id: uuid.UUID
     owner_id: uuid.UUID
     recovery_key: str
-
-
-@dataclass(frozen=True)
-class ClientSummary:
-    """A registered person, as lists show them."""
-
-    id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    status: str
-    created_at: datetime

@@ -9,8 +9,9 @@ from hrclinic.domain.intake import NEEDS
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.text import clean_text
 from hrclinic.errors import NotFound, ValidationError
+from hrclinic.readmodels.people import NeedRow
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.registry import NeedRow, _live
+from hrclinic.services.registry import live_record
 from hrclinic.store.records import (
     ClientNeedRecord,
 )
@@ -22,7 +23,7 @@ def add_need(clinic: UnlockedClinic, client_id: uuid.UUID, need: str, note: str 
         if need not in NEEDS:
             raise ValidationError(f"Unknown need {need!r}.", field="need")
         text = clean_text(note, field="note", what="note", limit=2000)
-        _live(act.uow, client_id)
+        live_record(act.uow, client_id)
         row = ClientNeedRecord(client_id=client_id, need=need, note=text, created_by=clinic.actor.user_id)
         act.session.add(row)
         act.flush()

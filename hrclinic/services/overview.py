@@ -9,8 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from hrclinic.domain.roles import Permission, may
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.models import ClientSummary
 from hrclinic.store.records import ClientRecord, ClinicalNoteRecord
 
 
@@ -19,7 +19,7 @@ class TodayOverview:
     """What happened today, for the person logged in."""
 
     day: datetime
-    registered_today: list[ClientSummary]
+    registered_today: list[PersonRow]
     my_notes_today: int | None  # None for roles that do not write notes
     people_in_registry: int
 
@@ -70,8 +70,7 @@ def today_overview(clinic: UnlockedClinic, *, now: datetime | None = None) -> To
         return TodayOverview(
             day=now,
             registered_today=[
-                ClientSummary(r.id, r.record_number, r.preferred_name, r.status, r.created_at)
-                for r in registered
+                PersonRow(r.id, r.record_number, r.preferred_name, r.status, r.created_at) for r in registered
             ],
             my_notes_today=notes,
             people_in_registry=total,

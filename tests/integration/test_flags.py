@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import PermissionDenied
-from hrclinic.services import registry
+from hrclinic.services import intake, screening
 from hrclinic.services.flags import flag_proposals
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from hrclinic.store.records import AuditEventRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 
@@ -18,15 +18,15 @@ def test_only_the_latest_checklist_counts_and_front_desk_cannot_see_proposals(
     clinic_dir: ClinicFixture,
 ) -> None:
     desk = clinic_dir.login(FRONT_DESK)
-    alone = registry.register_person(
+    alone = intake.register_person(
         desk, IntakeForm(preferred_name="Zoë", screening=(("uses_alone", "yes", ""),))
     )
-    safer = registry.register_person(
+    safer = intake.register_person(
         desk, IntakeForm(preferred_name="Sam", screening=(("uses_alone", "yes", ""),))
     )
-    registry.register_person(desk, IntakeForm(preferred_name="Kai", screening=(("injects", "yes", ""),)))
-    registry.register_person(desk, IntakeForm(preferred_name="Noor"))  # never screened
-    registry.record_screening(desk, safer.id, (("uses_alone", "no", ""), ("has_naloxone", "yes", "")))
+    intake.register_person(desk, IntakeForm(preferred_name="Kai", screening=(("injects", "yes", ""),)))
+    intake.register_person(desk, IntakeForm(preferred_name="Noor"))  # never screened
+    screening.record_screening(desk, safer.id, (("uses_alone", "no", ""), ("has_naloxone", "yes", "")))
     with pytest.raises(PermissionDenied):
         flag_proposals(desk)
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.domain.vaults import VaultKind, bound_field_context
-from hrclinic.services import clients, drafts, flags, notes, registry, users
+from hrclinic.services import clients, drafts, flags, intake, notes, registry, users
 from hrclinic.services.clinic import UnlockedClinic, lock
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from hrclinic.services.reseal import convert_legacy_values, pending_legacy_count, reseal_all
 from hrclinic.store.engine import open_sqlcipher
 from hrclinic.store.records import (
@@ -222,7 +222,7 @@ def test_front_desk_cannot_forge_the_row_that_closes_legacy_formats_nor_keep_the
 
 def _screened_by_a_clinician(clinic_dir: ClinicFixture) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     clinician = clinic_dir.login(CLINICIAN)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         clinician,
         IntakeForm(
             preferred_name="Zoë",
@@ -374,7 +374,7 @@ def test_front_desk_deposits_open_as_theirs_also_from_a_colleague_added_after_th
     )
     lock(owner)
     nia = clinic_dir.login(("newdesk", "fresh meadow 74"))
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         nia,
         IntakeForm(
             preferred_name="Zoë",

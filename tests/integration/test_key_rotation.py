@@ -20,7 +20,8 @@ from hrclinic.errors import DatabaseDamaged, PermissionDenied, SealedValueInvali
 from hrclinic.services import clients, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
-from hrclinic.services.registry import IntakeForm, person_detail, register_person
+from hrclinic.services.intake import IntakeForm, register_person
+from hrclinic.services.registry import person_detail
 from hrclinic.services.rotation import finish_pending_rotation, pending_rotation, rotate_keys
 from hrclinic.store.records import AuditEventRecord, ClinicalNoteRecord
 from hrclinic.store.rekey import DatabaseInUse, rekey_database

@@ -20,7 +20,8 @@ from hrclinic.domain.roles import Role
 from hrclinic.services import clients, notes, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, lock, unlock
-from hrclinic.services.registry import IntakeForm, person_detail, register_person
+from hrclinic.services.intake import IntakeForm, register_person
+from hrclinic.services.registry import person_detail
 from hrclinic.services.rotation import finish_pending_rotation
 from hrclinic.store.records import ClinicalNoteRecord
 from hrclinic.vault.keyring_file import KeyRingFile

@@ -14,9 +14,9 @@ from sqlalchemy import select, text
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied
-from hrclinic.services import clients, flags, notes, registry
+from hrclinic.services import clients, flags, intake, notes, registry
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from hrclinic.services.reseal import (
     convert_legacy_values,
     pending_legacy_count,
@@ -63,7 +63,7 @@ def _audit(clinic: UnlockedClinic, action: AuditAction) -> list[dict[str, Any]]:
 def _legacy_chart(clinic_dir: ClinicFixture) -> tuple[UnlockedClinic, uuid.UUID, uuid.UUID, uuid.UUID]:
     """Zoë's chart as an earlier version left it: a note, her own words and her checklist in v1."""
     clinician = clinic_dir.login(CLINICIAN)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         clinician,
         IntakeForm(
             preferred_name="Zoë",
@@ -219,7 +219,7 @@ def test_front_desk_deposits_become_clinical_vault_values_when_a_clinician_resea
     clinic_dir: ClinicFixture,
 ) -> None:
     desk = clinic_dir.login(FRONT_DESK)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         desk,
         IntakeForm(
             preferred_name="Zoë", reason_own_words="Sleep.", screening=(("past_overdose", "yes", ""),)

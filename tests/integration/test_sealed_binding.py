@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import SealedValueLocked, ValidationError
-from hrclinic.services import clients, flags, merge, notes, registry
+from hrclinic.services import clients, flags, intake, merge, notes, registry
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from hrclinic.services.verify import VerifyReport, check_sealed_values, verify_clinic
 from hrclinic.store.engine import open_sqlcipher
 from hrclinic.store.records import (
@@ -97,11 +97,11 @@ def test_a_checklist_re_pointed_to_another_person_is_unopenable_and_the_flags_vi
     clinic_dir: ClinicFixture,
 ) -> None:
     desk = clinic_dir.login(FRONT_DESK)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         desk, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
     )
-    alex = registry.register_person(desk, IntakeForm(preferred_name="Alex"))
-    sam = registry.register_person(
+    alex = intake.register_person(desk, IntakeForm(preferred_name="Alex"))
+    sam = intake.register_person(
         desk, IntakeForm(preferred_name="Sam", screening=(("uses_alone", "yes", ""),))
     )
     clinician = clinic_dir.login(CLINICIAN)
@@ -145,7 +145,7 @@ def test_one_junk_value_leaves_the_record_and_the_other_notes_working_and_verify
     clinic_dir: ClinicFixture,
 ) -> None:
     clinician = clinic_dir.login(CLINICIAN)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         clinician,
         IntakeForm(
             preferred_name="Zoë",
@@ -177,15 +177,15 @@ def test_a_clinician_saving_the_record_keeps_an_unopenable_entry_unless_replacin
     clinic_dir: ClinicFixture,
 ) -> None:
     clinician = clinic_dir.login(CLINICIAN)
-    zoe = registry.register_person(clinician, IntakeForm(preferred_name="Zoë", reason_own_words="Sleep."))
+    zoe = intake.register_person(clinician, IntakeForm(preferred_name="Zoë", reason_own_words="Sleep."))
     with raw_sql(clinic_dir) as conn:
         conn.execute("UPDATE clients SET reason_own_words = ? WHERE id = ?", (b"junk", zoe.id.hex))
     version = registry.person_detail(clinician, zoe.id).version
-    after = registry.update_person(
+    after = intake.update_person(
         clinician, zoe.id, IntakeForm(preferred_name="Zoë"), expected_version=version
     )
     assert after.unopenable == ("reason_own_words",)  # the evidence stays for verify to name
-    after = registry.update_person(
+    after = intake.update_person(
         clinician, zoe.id, IntakeForm(preferred_name="Zoë", reason_own_words="Sleep, again."),
         expected_version=after.version,
     )
@@ -214,10 +214,10 @@ def test_owner_columns_must_be_set_before_the_sealed_value(clinic_dir: ClinicFix
 
 def test_front_desk_can_never_overwrite_or_erase_existing_own_words(clinic_dir: ClinicFixture) -> None:
     desk = clinic_dir.login(FRONT_DESK)
-    zoe = registry.register_person(desk, IntakeForm(preferred_name="Zoë", reason_own_words="Sleep."))
+    zoe = intake.register_person(desk, IntakeForm(preferred_name="Zoë", reason_own_words="Sleep."))
     version = registry.person_detail(desk, zoe.id).version
     with pytest.raises(ValidationError, match="only a clinician can change them") as refused:
-        registry.update_person(
+        intake.update_person(
             desk,
             zoe.id,
             IntakeForm(preferred_name="Zoë", reason_own_words="Planted words."),
@@ -226,7 +226,7 @@ def test_front_desk_can_never_overwrite_or_erase_existing_own_words(clinic_dir: 
     assert refused.value.field == "reason_own_words"
     # where nothing was recorded yet, front desk's answer is a new entry, readable by clinicians
     form = IntakeForm(preferred_name="Zoë", change_own_words="Less alone.")
-    registry.update_person(desk, zoe.id, form, expected_version=version)
+    intake.update_person(desk, zoe.id, form, expected_version=version)
     with desk.uow() as uow:  # below the service too: who cannot read a value cannot replace or erase it
         record = uow.session.get_one(ClientRecord, zoe.id)
         with pytest.raises(SealedValueLocked, match="only clinicians can change"):
@@ -242,8 +242,8 @@ def test_front_desk_can_never_overwrite_or_erase_existing_own_words(clinic_dir: 
 
 def test_a_merge_re_seals_what_it_moves_for_the_surviving_record(clinic_dir: ClinicFixture) -> None:
     owner = clinic_dir.login(OWNER)
-    keep = registry.register_person(owner, IntakeForm(preferred_name="Zoë"))
-    gone = registry.register_person(
+    keep = intake.register_person(owner, IntakeForm(preferred_name="Zoë"))
+    gone = intake.register_person(
         owner,
         IntakeForm(
             preferred_name="Zoe L.", reason_own_words="Sleep.", screening=(("past_overdose", "yes", ""),)

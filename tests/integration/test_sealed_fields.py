@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from hrclinic.domain.vaults import VaultKind, field_context
 from hrclinic.errors import SealedValueInvalid, SealedValueLocked
-from hrclinic.services import clients, notes
+from hrclinic.services import clients, intake, notes
 from hrclinic.store.records import ClinicalNoteRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 
@@ -68,12 +68,11 @@ def test_text_round_trips_exactly(clinic_dir: ClinicFixture) -> None:
 def test_opening_a_selected_column_is_still_bound_to_its_row(clinic_dir: ClinicFixture) -> None:
     from sqlalchemy import select
 
-    from hrclinic.services import registry
-    from hrclinic.services.registry import IntakeForm
+    from hrclinic.services.intake import IntakeForm
     from hrclinic.store.records import OverdoseScreeningRecord
 
     desk = clinic_dir.login(FRONT_DESK)
-    registry.register_person(desk, IntakeForm(preferred_name="Zoë", screening=(("uses_alone", "yes", ""),)))
+    intake.register_person(desk, IntakeForm(preferred_name="Zoë", screening=(("uses_alone", "yes", ""),)))
     clinician = clinic_dir.login(CLINICIAN)
     with clinician.uow() as uow:
         row_id, blob, client_id, by = uow.session.execute(

@@ -14,9 +14,9 @@ from hrclinic.domain.consents import DEFAULT_REVOCATION_STATEMENT, ConsentFields
 from hrclinic.domain.roles import Role
 from hrclinic.errors import ValidationError
 from hrclinic.services import appointments as appts
-from hrclinic.services import clients, consents, drafts, needs, notes, outreach, registry, users
+from hrclinic.services import clients, consents, drafts, intake, needs, notes, outreach, registry, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from tests.conftest import CLINICIAN, FAST_KDF, FRONT_DESK, OWNER, ClinicFixture
 
 # A lone surrogate (a broken paste) and a right-to-left override that makes "Evil\u202eenohp.exe"
@@ -61,7 +61,7 @@ def test_registry_and_intake_refuse_and_store_nothing(desk: UnlockedClinic, bad:
         (IntakeForm(preferred_name="Zoë", aliases=("Z", bad)), "aliases"),
     ):
         with pytest.raises(ValidationError, match=words) as refused:
-            registry.register_person(desk, form)
+            intake.register_person(desk, form)
         _check_field(refused, field)
     with pytest.raises(ValidationError, match=words) as refused:
         clients.register_client(desk, bad)
@@ -70,7 +70,7 @@ def test_registry_and_intake_refuse_and_store_nothing(desk: UnlockedClinic, bad:
     zoe = clients.register_client(desk, "Zoë")
     with pytest.raises(ValidationError, match=words) as refused:
         version = registry.person_detail(desk, zoe.id).version
-        registry.update_person(desk, zoe.id, IntakeForm(preferred_name=bad), expected_version=version)
+        intake.update_person(desk, zoe.id, IntakeForm(preferred_name=bad), expected_version=version)
     _check_field(refused, "preferred_name")
     assert [r.preferred_name for r in registry.registry_rows(desk)] == ["Zoë"]
 
@@ -189,7 +189,7 @@ def test_wrong_python_types_are_a_programming_error_naming_the_parameter(
     cases = [
         (lambda: clients.register_client(desk, None), "preferred_name", "NoneType"),  # type: ignore[arg-type]
         (
-            lambda: registry.register_person(desk, IntakeForm(preferred_name="Zoë", phone=5550100)),  # type: ignore[arg-type]
+            lambda: intake.register_person(desk, IntakeForm(preferred_name="Zoë", phone=5550100)),  # type: ignore[arg-type]
             "phone",
             "int",
         ),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from hrclinic.services import registry
+from hrclinic.services import intake, registry
 from hrclinic.services.clinic import lock
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle, type_text
 from ui.shell import ShellWindow
@@ -87,7 +87,7 @@ def test_a_possible_duplicate_is_offered_before_saving(
     qtbot, shell: ShellWindow, clinic_dir: ClinicFixture
 ) -> None:
     seed = clinic_dir.login(FRONT_DESK)
-    existing = registry.register_person(seed, IntakeForm(preferred_name="Zoe Lukasiewicz", birth="1990"))
+    existing = intake.register_person(seed, IntakeForm(preferred_name="Zoe Lukasiewicz", birth="1990"))
     lock(seed)
     log_in(qtbot, shell, FRONT_DESK)
     dialog = _dialog(qtbot, shell)
@@ -126,7 +126,7 @@ def test_front_desk_sees_details_but_not_clinical_parts_of_a_record(
     from ui.views.clients import ClientRecordDialog
 
     seed = clinic_dir.login(FRONT_DESK)
-    person = registry.register_person(
+    person = intake.register_person(
         seed,
         IntakeForm(
             preferred_name="Sam",
@@ -159,7 +159,7 @@ def test_lost_contact_is_welcomed_back_in_one_step(qtbot, shell: ShellWindow, cl
     from ui.views.clients import ClientRecordDialog
 
     seed = clinic_dir.login(FRONT_DESK)
-    person = registry.register_person(seed, IntakeForm(preferred_name="Sam"))
+    person = intake.register_person(seed, IntakeForm(preferred_name="Sam"))
     registry.change_status(seed, person.id, "lost_contact", reason="No reply")
     lock(seed)
     log_in(qtbot, shell, FRONT_DESK)
@@ -180,8 +180,8 @@ def test_the_owner_merges_a_duplicate_from_the_clients_view(
     from ui.views.merge import MergeDialog
 
     seed = clinic_dir.login(FRONT_DESK)
-    keep = registry.register_person(seed, IntakeForm(preferred_name="Sam Okoye", phone="555 0100"))
-    dup = registry.register_person(seed, IntakeForm(preferred_name="Samuel Okoye", birth="1984"))
+    keep = intake.register_person(seed, IntakeForm(preferred_name="Sam Okoye", phone="555 0100"))
+    dup = intake.register_person(seed, IntakeForm(preferred_name="Samuel Okoye", birth="1984"))
     lock(seed)
     from tests.conftest import OWNER
 

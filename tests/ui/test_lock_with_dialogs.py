@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QPushButton, 
 
 from hrclinic.services import clients, drafts
 from hrclinic.services.clinic import lock
-from hrclinic.services.models import ClientSummary
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 from tests.ui.conftest import FakeClock, log_in, settle, type_text
 from ui.drafts import NOTE_DRAFT
@@ -186,7 +185,7 @@ def test_the_lock_button_ends_nested_dialogs_wherever_they_hang(
     seed(clinic_dir)
     log_in(qtbot, shell, CLINICIAN)
     row = clients_view(qtbot, shell).list.visible_rows()[0]
-    person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
+    person = row
     record = ClientRecordDialog(shell.workspace.ctx, person, shell)  # a window of the main window itself
 
     def inside() -> None:

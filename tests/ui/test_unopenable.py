@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
-from hrclinic.services import clients, notes, registry
+from hrclinic.services import clients, intake, notes
 from hrclinic.services.clinic import lock
-from hrclinic.services.registry import IntakeForm
+from hrclinic.services.intake import IntakeForm
 from hrclinic.services.reseal import pending_legacy_count
 from hrclinic.store.records import ClinicalNoteRecord, OverdoseScreeningRecord
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
@@ -45,11 +45,11 @@ def test_the_flags_view_lists_a_moved_checklist_as_unopenable_and_the_rest_as_us
     qtbot, shell: ShellWindow, clinic_dir: ClinicFixture
 ) -> None:
     desk = clinic_dir.login(FRONT_DESK)
-    zoe = registry.register_person(
+    zoe = intake.register_person(
         desk, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
     )
-    alex = registry.register_person(desk, IntakeForm(preferred_name="Alex"))
-    registry.register_person(desk, IntakeForm(preferred_name="Sam", screening=(("uses_alone", "yes", ""),)))
+    alex = intake.register_person(desk, IntakeForm(preferred_name="Alex"))
+    intake.register_person(desk, IntakeForm(preferred_name="Sam", screening=(("uses_alone", "yes", ""),)))
     with desk.engine.begin() as conn:
         conn.execute(
             text("UPDATE overdose_screenings SET client_id = :to WHERE client_id = :from"),
@@ -72,7 +72,7 @@ def test_legacy_values_are_converted_in_the_background_after_a_clinician_logs_in
     # the owner seeds the clinic as an earlier version left it: the clinician's ring has not closed the
     # earlier formats (a log-in that finds none left closes them for good, services/legacy.py)
     seed = clinic_dir.login(OWNER)
-    person = registry.register_person(
+    person = intake.register_person(
         seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
     )
     note = notes.write_clinical_note(seed, person.id, "placeholder")

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from hrclinic.domain.roles import Role
-from hrclinic.services import clients, notes, users
+from hrclinic.services import clients, intake, notes, users
 from hrclinic.services.clinic import lock
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle, type_text
@@ -253,13 +253,10 @@ def test_a_long_history_opens_a_page_of_notes_at_a_time(qtbot, shell: ShellWindo
 def test_the_flags_view_lists_proposals_and_opens_the_record(
     qtbot, shell: ShellWindow, clinic_dir, monkeypatch
 ) -> None:
-    from hrclinic.services import registry
-    from hrclinic.services.registry import IntakeForm
+    from hrclinic.services.intake import IntakeForm
 
     seed = clinic_dir.login(FRONT_DESK)
-    registry.register_person(
-        seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),))
-    )
+    intake.register_person(seed, IntakeForm(preferred_name="Zoë", screening=(("past_overdose", "yes", ""),)))
     lock(seed)
     log_in(qtbot, shell, CLINICIAN)
     view = shell.workspace.open("flags")

@@ -9,10 +9,11 @@ import pytest
 
 from hrclinic.domain.engagement import Engagement, can_change
 from hrclinic.domain.intake import parse_aliases, parse_birth, phone_digits
-from hrclinic.domain.registry import RegistryRow, possible_duplicates, search
+from hrclinic.domain.registry import possible_duplicates, search
 from hrclinic.domain.screening import Checklist, RiskFactor, proposal_reasons
 from hrclinic.domain.text import clean_line, clean_text
 from hrclinic.errors import ValidationError
+from hrclinic.readmodels.people import PersonRow
 
 TODAY = date(2026, 11, 23)
 
@@ -26,8 +27,10 @@ def row(
     phone: str = "",
     aliases: tuple[str, ...] = (),
     status: str = "active",
-) -> RegistryRow:
-    return RegistryRow.build(uuid.uuid4(), n, name, legal, aliases, year, phone, status)
+) -> PersonRow:
+    return PersonRow(
+        uuid.uuid4(), n, name, status, legal_name=legal, aliases=aliases, birth_year=year, phone=phone
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,11 +37,11 @@ from hrclinic.domain.scheduling import (
     local_start,
     parse_clock,
 )
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption, OutreachRow
 from hrclinic.services import appointments, clients, outreach
 from hrclinic.services.appointments import AppointmentOverlap
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.models import ClientSummary
 from ui.drafts import FormDraftKeeper, named_inputs
 from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
 from ui.operations import Changed, CommandOp, Kind, show_failure
@@ -49,7 +49,7 @@ from ui.text import isolate
 from ui.views import ViewContext
 from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
 
-PERSON_COLUMNS: list[Column[ClientSummary]] = [
+PERSON_COLUMNS: list[Column[PersonRow]] = [
     Column("Name", lambda c: c.preferred_name),
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
 ]
@@ -90,7 +90,7 @@ class PersonPicker(QWidget):
         super().__init__()
         self._ctx = ctx
         self.setObjectName(name)
-        self.model: RowsModel[ClientSummary] = RowsModel(PERSON_COLUMNS)
+        self.model: RowsModel[PersonRow] = RowsModel(PERSON_COLUMNS)
         self.proxy = FoldedFilterProxy()
         self.model.setParent(self)  # owned by Qt, deleted with this widget on the GUI thread
         self.proxy.setParent(self)
@@ -132,12 +132,12 @@ class PersonPicker(QWidget):
             .run_in_background()
         )
 
-    def chosen(self) -> ClientSummary | None:
+    def chosen(self) -> PersonRow | None:
         """The person picked (the highlighted match), if any."""
         index = self.results.currentIndex()
         return index.data(ROW_ROLE) if index.isValid() else None
 
-    def _on_loaded(self, people: Sequence[ClientSummary]) -> None:
+    def _on_loaded(self, people: Sequence[PersonRow]) -> None:
         self.loaded = True
         self.model.set_rows(people)
         self._on_search_text_changed(self.search.text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from hrclinic.services.models import ClientSummary
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.overview import CaseloadRow, my_caseload
 from ui.models import Column
 from ui.operations import Changed, Kind, QueryOp
@@ -66,7 +66,5 @@ class CaseloadView(QWidget):
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: CaseloadRow) -> None:
-        person = ClientSummary(
-            row.client_id, row.record_number, row.preferred_name, row.status, row.last_note_at
-        )
+        person = PersonRow(row.client_id, row.record_number, row.preferred_name, row.status, row.last_note_at)
         ClientRecordDialog(self._ctx, person, self).exec()

@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
 
 from hrclinic.domain.engagement import CHOOSABLE, Engagement
 from hrclinic.domain.intake import NEEDS
-from hrclinic.domain.registry import RegistryRow, search
+from hrclinic.domain.registry import search
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.errors import HrclinicError
 from hrclinic.readmodels.notes import NoteDetail
+from hrclinic.readmodels.people import PersonDetail, PersonRow
 from hrclinic.services import drafts, needs, notes, registry
-from hrclinic.services.models import ClientSummary
-from hrclinic.services.registry import PersonDetail
 from ui.drafts import NOTE_DRAFT
 from ui.icons import icon
 from ui.models import Column
@@ -48,7 +47,7 @@ from ui.widgets import BusyBar, EmptyState, label, lock_button, page_header, pri
 STATUS_WORDS = {e.value: e.label for e in Engagement}
 NOTES_PAGE = 10
 
-CLIENT_COLUMNS: list[Column[RegistryRow]] = [
+CLIENT_COLUMNS: list[Column[PersonRow]] = [
     Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
     Column(
         "Name",
@@ -64,7 +63,7 @@ CLIENT_COLUMNS: list[Column[RegistryRow]] = [
 ]
 
 
-def _search(rows: Sequence[RegistryRow], text: str) -> list[RegistryRow]:
+def _search(rows: Sequence[PersonRow], text: str) -> list[PersonRow]:
     return search(rows, text)
 
 
@@ -75,7 +74,7 @@ class ClientsView(QWidget):
         super().__init__()
         self.setObjectName("clients_view")
         self._ctx = ctx
-        self.rows: list[RegistryRow] = []
+        self.rows: list[PersonRow] = []
         self.register_button = primary_button("Register a person", "register_person")
         self.register_button.setIcon(icon("user-plus", ctx_colour()))
         self.register_button.setToolTip("Register a person (Ctrl+N)")
@@ -124,7 +123,7 @@ class ClientsView(QWidget):
         if change.about(Kind.PERSON):
             self.refresh()
 
-    def _on_loaded(self, rows: list[RegistryRow]) -> None:
+    def _on_loaded(self, rows: list[PersonRow]) -> None:
         self.rows = rows
         self.list.set_rows(rows)
 
@@ -140,8 +139,8 @@ class ClientsView(QWidget):
             if row is not None:
                 self._on_list_activated(row)
 
-    def _on_list_activated(self, row: RegistryRow) -> None:
-        person = ClientSummary(row.id, row.record_number, row.preferred_name, row.status, None)  # type: ignore[arg-type]
+    def _on_list_activated(self, row: PersonRow) -> None:
+        person = row
         ClientRecordDialog(self._ctx, person, self).exec()
 
     def _on_merge_clicked(self) -> None:
@@ -160,7 +159,7 @@ def ctx_colour() -> str:
 class ClientRecordDialog(QDialog):
     """A person's record: details, needs, consents, clinical (clinicians only) and history."""
 
-    def __init__(self, ctx: ViewContext, person: ClientSummary, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, person: PersonRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("client_record_dialog")
         self.setWindowTitle(isolate(person.preferred_name))
@@ -684,7 +683,7 @@ class ClientRecordDialog(QDialog):
         self.message.show()
 
 
-def _consents_panel(ctx: ViewContext, person: ClientSummary) -> QWidget | None:
+def _consents_panel(ctx: ViewContext, person: PersonRow) -> QWidget | None:
     """The consents tab, once that work is installed."""
     try:
         from ui.views.consents import ConsentsPanel

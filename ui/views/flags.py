@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.flags import FlagProposalRow, flag_proposals
-from hrclinic.services.models import ClientSummary
 from ui.icons import icon
 from ui.models import Column
 from ui.operations import Changed, Kind, QueryOp
@@ -90,9 +90,7 @@ class FlagsView(QWidget):
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: FlagProposalRow) -> None:
-        person = ClientSummary(
-            row.client_id, row.record_number, row.preferred_name, row.status, row.screened_at
-        )
+        person = PersonRow(row.client_id, row.record_number, row.preferred_name, row.status, row.screened_at)
         dialog = ClientRecordDialog(self._ctx, person, self)
         dialog.tabs.setCurrentIndex(dialog.tabs.count() - 2)  # the clinical tab, with the checklist
         dialog.exec()

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from hrclinic.domain.intake import HOUSING_SITUATIONS, NEEDS, parse_aliases, parse_birth
-from hrclinic.domain.registry import RegistryRow, possible_duplicates
+from hrclinic.domain.registry import possible_duplicates
 from hrclinic.domain.roles import Permission, may
 from hrclinic.errors import ValidationError
-from hrclinic.services import drafts, registry
-from hrclinic.services.models import ClientSummary
-from hrclinic.services.registry import DETAIL_FIELDS, IntakeForm, PersonDetail, overdose_checklist
+from hrclinic.readmodels.people import PersonDetail, PersonRow
+from hrclinic.services import drafts, intake
+from hrclinic.services.intake import DETAIL_FIELDS, IntakeForm
+from hrclinic.services.screening import overdose_checklist
 from ui.operations import Changed, Kind
 from ui.text import isolate
 from ui.views import ViewContext
@@ -50,7 +51,7 @@ def _tristate(name: str, accessible: str) -> QComboBox:
     return box
 
 
-def _person_changed(saved: ClientSummary | PersonDetail) -> Changed:
+def _person_changed(saved: PersonRow | PersonDetail) -> Changed:
     return Changed(Kind.PERSON, saved.id)
 
 
@@ -75,7 +76,7 @@ class IntakeDialog(QDialog):
     def __init__(
         self,
         ctx: ViewContext,
-        rows: Sequence[RegistryRow],
+        rows: Sequence[PersonRow],
         *,
         person: PersonDetail | None = None,
         parent: QWidget | None = None,
@@ -88,7 +89,7 @@ class IntakeDialog(QDialog):
         self._subject = str(person.id) if person else "new"
         self._dirty = False
         self._loading = True
-        self.saved: ClientSummary | PersonDetail | None = None
+        self.saved: PersonRow | PersonDetail | None = None
         clinician = may(ctx.actor.role, Permission.READ_CLINICAL)
         self.setWindowTitle(f"Edit {isolate(person.preferred_name)}" if person else "Register a person")
         self.resize(720, 760)
@@ -513,13 +514,13 @@ class IntakeDialog(QDialog):
         form, person = self.form(), self._person
         if person is None:
             op = self._ctx.ops.command(
-                self, lambda clinic: registry.register_person(clinic, form), _person_changed, self._on_saved
+                self, lambda clinic: intake.register_person(clinic, form), _person_changed, self._on_saved
             ).status(lambda saved: f"Registered {isolate(saved.preferred_name)} (No. {saved.record_number}).")
         else:
             person_id, version = person.id, person.version
             op = self._ctx.ops.command(
                 self,
-                lambda clinic: registry.update_person(clinic, person_id, form, expected_version=version),
+                lambda clinic: intake.update_person(clinic, person_id, form, expected_version=version),
                 _person_changed,
                 self._on_saved,
             ).status("Details saved.")
@@ -531,7 +532,7 @@ class IntakeDialog(QDialog):
             field_summary="Some answers need attention (shown in red). Nothing was lost.",
         ).run_in_background()
 
-    def _on_saved(self, result: ClientSummary | PersonDetail) -> None:
+    def _on_saved(self, result: PersonRow | PersonDetail) -> None:
         self.saved = result
         self._dirty = False
         self._draft_timer.stop()

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
-from hrclinic.domain.registry import RegistryRow, search
+from hrclinic.domain.registry import search
+from hrclinic.readmodels.people import PersonRow
 from hrclinic.services import merge
 from ui.account_dialogs import _FormDialog
 from ui.operations import Changed, Kind
@@ -19,7 +20,7 @@ from ui.widgets import label
 class MergeDialog(_FormDialog):
     """Choose the record to keep and the duplicate to fold into it."""
 
-    def __init__(self, ctx: ViewContext, rows: Sequence[RegistryRow], parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ViewContext, rows: Sequence[PersonRow], parent: QWidget | None = None) -> None:
         super().__init__(
             "merge_dialog",
             "Merge two records of one person",
@@ -50,7 +51,7 @@ class MergeDialog(_FormDialog):
         self._fill(box, self._rows[:200])
         return box
 
-    def _fill(self, box: QComboBox, rows: Sequence[RegistryRow]) -> None:
+    def _fill(self, box: QComboBox, rows: Sequence[PersonRow]) -> None:
         typed = box.lineEdit().text()
         box.blockSignals(True)
         box.clear()
