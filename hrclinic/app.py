@@ -12,10 +12,10 @@ from hrclinic.domain.accounts import normalise_username
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
+from hrclinic.readmodels.clinic import CreatedClinic
 from hrclinic.services import computer_login, users
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, load_ring, lock, unlock
 from hrclinic.services.failed_logins import login_wait
-from hrclinic.services.models import CreatedClinic
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
 
 

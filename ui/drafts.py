@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrclinic.readmodels.drafts import DraftRow
 from hrclinic.services import drafts
-from hrclinic.services.drafts import DraftRow
 from ui.views import ViewContext
 
 NOTE_DRAFT = "note"  # a clinical note being written in a person's record; subject: the person's id

@@ -26,9 +26,9 @@ from hrclinic.app import ClinicApp
 from hrclinic.domain.accounts import display_name_problem, password_problem, username_problem
 from hrclinic.domain.text import TextRefused, check_line
 from hrclinic.errors import HrclinicError
+from hrclinic.readmodels.clinic import CreatedClinic
 from hrclinic.services.clinic import MAX_CLINIC_NAME
 from hrclinic.services.emergency_kit import save_emergency_kit
-from hrclinic.services.models import CreatedClinic
 from ui.tasks import TaskRunner, error_message
 from ui.theme import heading_font
 from ui.widgets import (

@@ -47,8 +47,8 @@ from ui.widgets import FieldError, set_invalid
 if TYPE_CHECKING:
     from typing import Self
 
+    from hrclinic.readmodels.users import Actor
     from hrclinic.services.clinic import UnlockedClinic
-    from hrclinic.services.models import Actor
     from ui.bus import AppBus
 
 T = TypeVar("T")

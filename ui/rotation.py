@@ -13,14 +13,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from hrclinic.errors import PermissionDenied
+from hrclinic.readmodels.keys import RotationProgress, RotationSummary
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.rotation import (
-    START_ALWAYS,
-    KeyRotation,
-    RotationProgress,
-    RotationSummary,
-    pending_rotation,
-)
+from hrclinic.services.rotation import START_ALWAYS, KeyRotation, pending_rotation
 from ui.operations import Operations
 from ui.tasks import error_message
 from ui.text import isolate

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 
 from hrclinic.app import ClinicApp
 from hrclinic.domain.audit import AuditAction
+from hrclinic.readmodels.clinic import ClinicSummary
+from hrclinic.readmodels.drafts import DraftRow
 from hrclinic.services import drafts
 from hrclinic.services.clinic import UnlockedClinic, clinic_summary
-from hrclinic.services.drafts import DraftRow
-from hrclinic.services.models import ClinicSummary
 from ui.account_dialogs import ChangePasswordDialog
 from ui.bus import AppBus
 from ui.drafts import kept_drafts_notice

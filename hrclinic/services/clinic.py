@@ -31,6 +31,8 @@ from hrclinic.errors import (
     WrongCredentials,
 )
 from hrclinic.paths import ClinicPaths
+from hrclinic.readmodels.clinic import ClinicSummary, CreatedClinic
+from hrclinic.readmodels.users import Actor
 from hrclinic.services.acting import Acting, Details
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic_folder import building_clinic_folder, check_new_clinic_folder
@@ -44,7 +46,6 @@ from hrclinic.services.failed_logins import (
 )
 from hrclinic.services.key_arrival import open_my_deliveries, open_registry, settle_keys
 from hrclinic.services.legacy import close_legacy_formats
-from hrclinic.services.models import Actor, ClinicSummary, CreatedClinic
 from hrclinic.services.witness import LoginWitness, login_witness_problems, witness_head
 from hrclinic.store.engine import sqlcipher_engine
 from hrclinic.store.inspection import stored_clinic

@@ -7,35 +7,16 @@ dropped quietly: a draft is disposable, and nothing else refers to it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import delete, select
 
 from hrclinic.domain.text import check_line, clean_text
 from hrclinic.errors import SealedValueInvalid, SealedValueLocked, ValidationError
+from hrclinic.readmodels.drafts import Draft, DraftRow
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.base import utc_now
 from hrclinic.store.records import DraftRecord
 
 MAX_DRAFT = 200_000
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A restored draft."""
-
-    payload: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class DraftRow:
-    """That a draft exists (its text stays sealed until its editor opens it)."""
-
-    kind: str
-    subject: str
-    updated_at: datetime
 
 
 def save_draft(clinic: UnlockedClinic, kind: str, payload: str, *, subject: str = "new") -> None:

@@ -5,9 +5,6 @@ for a clinician to review and, with the flags work, turn into a flag."""
 from __future__ import annotations
 
 import json
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -15,24 +12,11 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.engagement import Engagement
 from hrclinic.domain.roles import Permission
 from hrclinic.domain.screening import proposal_reasons
+from hrclinic.readmodels.flags import FlagProposalRow
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.screening import overdose_checklist
 from hrclinic.services.sealed_values import UnopenableValues
 from hrclinic.store.records import ClientRecord, OverdoseScreeningRecord, UserRecord
-
-
-@dataclass(frozen=True)
-class FlagProposalRow:
-    """Someone whose latest overdose-risk checklist proposes a flag."""
-
-    client_id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    status: str
-    screened_at: datetime
-    screened_by: str
-    reasons: tuple[str, ...]
-    unopenable: bool = False  # the checklist did not open (altered or moved): listed so someone looks
 
 
 def flag_proposals(clinic: UnlockedClinic) -> list[FlagProposalRow]:

@@ -1,39 +1,16 @@
-"""Read models for the Today and Caseload views, built from what the clinic records so far."""
+"""The Today and Caseload views' data, built from what the clinic records so far."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from hrclinic.domain.roles import Permission, may
+from hrclinic.readmodels.overview import CaseloadRow, TodayOverview
 from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.store.records import ClientRecord, ClinicalNoteRecord
-
-
-@dataclass(frozen=True)
-class TodayOverview:
-    """What happened today, for the person logged in."""
-
-    day: datetime
-    registered_today: list[PersonRow]
-    my_notes_today: int | None  # None for roles that do not write notes
-    people_in_registry: int
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    """A person the clinician has written notes for."""
-
-    client_id: uuid.UUID
-    record_number: int
-    preferred_name: str
-    status: str
-    notes: int
-    last_note_at: datetime
 
 
 def _start_of_local_day(now: datetime) -> datetime:

@@ -39,6 +39,7 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import PermissionDenied
+from hrclinic.readmodels.keys import RotationProgress, RotationSummary
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic
 from hrclinic.services.key_arrival import (
@@ -65,29 +66,6 @@ from hrclinic.vault.keys import ClinicKeys, TrustAnchors, clinic_keys_of
 from hrclinic.vault.signing import AuditSigner
 
 DEFAULT_BATCH = 500
-
-
-@dataclass(frozen=True)
-class RotationProgress:
-    """Where a rotation is (``done`` of ``total`` values re-sealed while re-sealing)."""
-
-    step: str  # started | rekeyed | resealing | completed | waiting
-    done: int = 0
-    total: int = 0
-    finished: bool = False
-
-
-@dataclass(frozen=True)
-class RotationSummary:
-    """What a rotation (or the resumption of one) did."""
-
-    started: tuple[uuid.UUID, ...]
-    completed: tuple[uuid.UUID, ...]
-    delivered: int
-    unreachable: tuple[str, ...]  # user names that got no delivery: an owner must reset their password
-    resealed: int
-    unopenable: int
-    waiting: str | None  # why the rotation is not complete yet, in a sentence (None: complete)
 
 
 @dataclass

@@ -26,11 +26,11 @@ from hrclinic.errors import (
     WrongCredentials,
 )
 from hrclinic.paths import ClinicPaths
+from hrclinic.readmodels.users import UserSummary
 from hrclinic.services.audit import append_event
 from hrclinic.services.clinic import UnlockedClinic, load_ring, open_with_keys, recovery_signer
 from hrclinic.services.failed_logins import login_wait, note_failed_login, settle_failed_logins
 from hrclinic.services.key_trust import vouched_role
-from hrclinic.services.models import UserSummary
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation
 from hrclinic.services.witness import witness_head
 from hrclinic.store.base import utc_now

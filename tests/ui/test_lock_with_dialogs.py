@@ -297,7 +297,7 @@ def test_a_consent_being_typed_survives_the_idle_lock(
 def test_the_notice_after_log_in_says_what_was_kept_and_names_no_one() -> None:
     from datetime import UTC, datetime
 
-    from hrclinic.services.drafts import DraftRow
+    from hrclinic.readmodels.drafts import DraftRow
     from ui.drafts import kept_drafts_notice
 
     at = datetime.now(UTC)

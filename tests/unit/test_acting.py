@@ -18,8 +18,8 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Permission, Role
 from hrclinic.errors import PermissionDenied, ValidationError
 from hrclinic.paths import ClinicPaths
+from hrclinic.readmodels.users import Actor
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.models import Actor
 from hrclinic.store.base import Base
 from hrclinic.store.engine import plain_sqlite_engine
 from hrclinic.store.migrate import MigrationResult

@@ -12,7 +12,7 @@ from ui.operations import Operations
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from hrclinic.services.models import Actor
+    from hrclinic.readmodels.users import Actor
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from hrclinic.readmodels.overview import CaseloadRow
 from hrclinic.readmodels.people import PersonRow
-from hrclinic.services.overview import CaseloadRow, my_caseload
+from hrclinic.services.overview import my_caseload
 from ui.models import Column
 from ui.operations import Changed, Kind, QueryOp
 from ui.views import ViewContext

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
+from hrclinic.readmodels.flags import FlagProposalRow
 from hrclinic.readmodels.people import PersonRow
-from hrclinic.services.flags import FlagProposalRow, flag_proposals
+from hrclinic.services.flags import flag_proposals
 from ui.icons import icon
 from ui.models import Column
 from ui.operations import Changed, Kind, QueryOp

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hrclinic.readmodels.clinic import ClinicSummary
 from hrclinic.services import computer_login, users
 from hrclinic.services.clinic import UnlockedClinic, clinic_summary, set_idle_lock_minutes
-from hrclinic.services.models import ClinicSummary
 from hrclinic.services.witness import write_anchor
 from ui.account_dialogs import ChangePasswordDialog
 from ui.operations import Changed, Kind, QueryOp

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.roles import Permission, may
 from hrclinic.domain.scheduling import UNDOABLE, AppointmentStatus
 from hrclinic.errors import Conflict
+from hrclinic.readmodels.overview import TodayOverview
 from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption, OutreachRow
 from hrclinic.services import appointments, outreach
 from hrclinic.services.clinic import UnlockedClinic
-from hrclinic.services.overview import TodayOverview, today_overview
+from hrclinic.services.overview import today_overview
 from ui.icons import icon
 from ui.models import ROW_ROLE, Column
 from ui.operations import Changed, CommandOp, Kind, QueryOp

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.accounts import display_name_problem, username_problem
 from hrclinic.domain.roles import Role
 from hrclinic.errors import HrclinicError
+from hrclinic.readmodels.users import UserSummary
 from hrclinic.services import users
-from hrclinic.services.models import UserSummary
 from ui.account_dialogs import NewPasswordForm, _FormDialog
 from ui.first_run import suggest_username
 from ui.models import Column

@@ -1,4 +1,4 @@
-"""Read models: frozen dataclasses shaped for screens and commands."""
+"""Who is acting, and the users as the Users view lists them."""
 
 from __future__ import annotations
 
@@ -32,23 +32,3 @@ class UserSummary:
     must_change_password: bool
     created_at: datetime
     computer_login: bool
-
-
-@dataclass(frozen=True)
-class ClinicSummary:
-    """The clinic as the status bar and About box show it."""
-
-    id: uuid.UUID
-    name: str
-    created_at: datetime
-    idle_lock_minutes: int
-    schema_revision: str
-
-
-@dataclass(frozen=True)
-class CreatedClinic:
-    """What creating a clinic hands back once: the recovery key is never stored."""
-
-    clinic_id: uuid.UUID
-    owner_id: uuid.UUID
-    recovery_key: str
