@@ -172,17 +172,17 @@ def _keystrokes(view: Any, text: str, repeat: int) -> list[float]:
 def _chart_open(ctx: Any, person: Any, runner: TaskRunner, repeat: int) -> list[float]:
     from PySide6.QtWidgets import QApplication, QFrame
 
-    from ui.views.clients import ClientRecordDialog
+    from ui.views.record.dialog import RecordDialog
 
     samples = []
     for i in range(-1, repeat):
         started = time.perf_counter()
-        dialog = ClientRecordDialog(ctx, person)
+        dialog = RecordDialog.of(ctx, person)
         dialog.show()
         _wait_idle(runner)
         QApplication.processEvents()  # lay out and paint the notes
         took = (time.perf_counter() - started) * 1000
-        if dialog.clinical and not dialog.findChildren(QFrame, "note_card"):
+        if dialog.view.clinical is not None and not dialog.findChildren(QFrame, "note_card"):
             raise RuntimeError("the chart opened without its notes")
         _dispose(dialog)
         if i >= 0:
@@ -219,6 +219,7 @@ def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]
 
     from ui.bus import AppBus
     from ui.main import make_application
+    from ui.operations import Operations
     from ui.tasks import TaskRunner
     from ui.views import ViewContext
     from ui.views.clients import ClientsView
@@ -228,14 +229,13 @@ def run_gui_bench(request: GuiBenchRequest) -> dict[str, dict[str, list[float]]]
     results: dict[str, dict[str, list[float]]] = {}
     for label, clinic in request.clinics.items():
         request.progress(f"Typing in the client search and opening the largest chart ({label}) ...")
-        ctx = ViewContext(clinic, runner, bus)
+        ctx = ViewContext(Operations(clinic, runner, bus))
         view = ClientsView(ctx)
         view.resize(1180, 760)
         view.show()
         _wait_idle(runner)
         QApplication.processEvents()
-        row = next(r for r in view.rows if r.id == request.chart_person_id)
-        person = row
+        person = next(r for r in view.rows if r.id == request.chart_person_id)
         results[label] = {
             "client_search_keystroke": _keystrokes(view, request.search_text, request.repeat),
             "chart_open": _chart_open(ctx, person, runner, request.repeat),

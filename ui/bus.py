@@ -16,5 +16,5 @@ class AppBus(QObject):
     locking = Signal()
     lock_requested = Signal()  # a Lock button inside a dialog (a modal dialog blocks the window's own)
     session_locked = Signal()
-    session_unlocked = Signal(object)  # UnlockedClinic
+    session_unlocked = Signal(object)  # the new session's ui.operations.Operations (never its keys)
     status_message = Signal(str)

@@ -29,6 +29,7 @@ from hrclinic.errors import HrclinicError
 from hrclinic.readmodels.clinic import CreatedClinic
 from hrclinic.services.clinic import MAX_CLINIC_NAME
 from hrclinic.services.emergency_kit import save_emergency_kit
+from ui.operations import background
 from ui.tasks import TaskRunner, error_message
 from ui.theme import heading_font
 from ui.widgets import (
@@ -91,20 +92,7 @@ class FirstRunDialog(QDialog):
                 "muted",
             )
         )
-        form = QFormLayout()
-        form.setSpacing(8)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for text, field, error in (
-            ("Clinic name", self.clinic_name, "clinic_name"),
-            ("Your name", self.display_name, "display_name"),
-            ("User name", self.username, "username"),
-            ("Password", self.password, None),
-        ):
-            form.addRow(text, self._with_error(field, error))
-        form.addRow("", self.meter)
-        form.addRow("", self.errors["password"])
-        form.addRow("Confirm password", self._with_error(self.confirm, "confirm"))
-        layout.addLayout(form)
+        layout.addLayout(self._form())
         layout.addWidget(self.form_error)
         layout.addWidget(self.busy)
         buttons = QHBoxLayout()
@@ -129,6 +117,22 @@ class FirstRunDialog(QDialog):
         cancel.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self._on_create_clicked)
         self.meter.update_for("")
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setSpacing(8)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        for text, field, error in (
+            ("Clinic name", self.clinic_name, "clinic_name"),
+            ("Your name", self.display_name, "display_name"),
+            ("User name", self.username, "username"),
+            ("Password", self.password, None),
+        ):
+            form.addRow(text, self._with_error(field, error))
+        form.addRow("", self.meter)
+        form.addRow("", self.errors["password"])
+        form.addRow("Confirm password", self._with_error(self.confirm, "confirm"))
+        return form
 
     def _field(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         field = QLineEdit()
@@ -213,7 +217,10 @@ class FirstRunDialog(QDialog):
             owner_display_name=self.display_name.text(),
             owner_password=self.password.text(),
         )
-        self._runner.submit(lambda: self._app.create(**args), self._on_created, self._on_failed, owner=self)
+        app = self._app
+        background(self._runner, self, lambda: app.create(**args), self._on_created).on_failure(
+            self._on_failed
+        ).run_in_background()
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.set_busy(busy)
@@ -281,19 +288,7 @@ class RecoveryKeyDialog(QDialog):
                 "clinic on a new computer. hrclinic keeps no copy and will not show it again."
             )
         )
-        frame = QFrame()
-        frame.setProperty("role", "recovery")
-        inner = QVBoxLayout(frame)
-        groups = recovery_key.split("-")
-        self.key_label = QLabel("\n".join("-".join(groups[i : i + 4]) for i in range(0, len(groups), 4)))
-        self.key_label.setObjectName("recovery_key")
-        self.key_label.setAccessibleName("Recovery key")
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.key_label.setFont(heading_font(font, 1.35))
-        self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        inner.addWidget(self.key_label)
-        layout.addWidget(frame)
+        layout.addWidget(self._key_frame(recovery_key))
 
         actions = QHBoxLayout()
         self.save_kit = QPushButton("Save Emergency Kit (PDF)…")
@@ -341,6 +336,22 @@ class RecoveryKeyDialog(QDialog):
         QGuiApplication.clipboard().setText(self._key)
         self.status.setText("Copied. Paste it into your password manager, then clear the clipboard.")
 
+    def _key_frame(self, recovery_key: str) -> QFrame:
+        """The key in groups of four, large, selectable."""
+        frame = QFrame()
+        frame.setProperty("role", "recovery")
+        inner = QVBoxLayout(frame)
+        groups = recovery_key.split("-")
+        self.key_label = QLabel("\n".join("-".join(groups[i : i + 4]) for i in range(0, len(groups), 4)))
+        self.key_label.setObjectName("recovery_key")
+        self.key_label.setAccessibleName("Recovery key")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.key_label.setFont(heading_font(font, 1.35))
+        self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner.addWidget(self.key_label)
+        return frame
+
     def _on_save_kit_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Save Emergency Kit", str(Path.home() / "hrclinic-emergency-kit.pdf"), "PDF (*.pdf)"
@@ -348,12 +359,10 @@ class RecoveryKeyDialog(QDialog):
         if not path:
             return
         self.status.setText("Saving…")
-        self._runner.submit(
-            lambda: save_emergency_kit(Path(path), **self._kit_args),
-            self._on_kit_saved,
-            self._on_kit_failed,
-            owner=self,
-        )
+        kit = dict(self._kit_args)
+        background(
+            self._runner, self, lambda: save_emergency_kit(Path(path), **kit), self._on_kit_saved
+        ).on_failure(self._on_kit_failed).run_in_background()
 
     def _on_kit_saved(self, path: Path) -> None:
         self.status.setText(f"Emergency Kit saved to {path}. Print it, then move the file off this computer.")

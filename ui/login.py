@@ -19,6 +19,7 @@ from hrclinic.errors import HrclinicError, TooManyAttempts, WrongCredentials
 from hrclinic.services.clinic import UnlockedClinic
 from ui.account_dialogs import RecoveryResetDialog
 from ui.icons import icon
+from ui.operations import background
 from ui.tasks import TaskRunner, error_message
 from ui.text import isolate
 from ui.theme import colours
@@ -66,7 +67,26 @@ class LoginPage(QWidget):
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._on_countdown_timeout)
+        card = self._build_card(clinic_name, demo_hint)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
 
+        self.login_button.clicked.connect(self._on_login_clicked)
+        self.password.returnPressed.connect(self._on_login_clicked)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.username.textEdited.connect(self._on_username_text_edited)
+        self.computer_button.clicked.connect(self._on_computer_clicked)
+        self.forgot_button.clicked.connect(self._on_forgot_clicked)
+        self.refresh_computer_login()
+
+    def _build_card(self, clinic_name: str, demo_hint: str | None) -> QFrame:
+        """The log-in card: the clinic, user name and password, the button, the other ways in."""
         card = QFrame()
         card.setObjectName("login_card")
         card.setProperty("role", "card")
@@ -119,23 +139,7 @@ class LoginPage(QWidget):
             self.demo_hint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.demo_hint.setVisible(bool(demo_hint))
         box.addWidget(self.demo_hint)
-
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 3)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-
-        self.login_button.clicked.connect(self._on_login_clicked)
-        self.password.returnPressed.connect(self._on_login_clicked)
-        self.username.returnPressed.connect(self.password.setFocus)
-        self.username.textEdited.connect(self._on_username_text_edited)
-        self.computer_button.clicked.connect(self._on_computer_clicked)
-        self.forgot_button.clicked.connect(self._on_forgot_clicked)
-        self.refresh_computer_login()
+        return card
 
     # --- states -------------------------------------------------------------------------
 
@@ -153,7 +157,9 @@ class LoginPage(QWidget):
     def refresh_computer_login(self) -> None:
         """Offer the computer log-in only where it is turned on (the key ring is read on the worker)."""
         self.computer_button.setVisible(self._computer_user is not None)
-        self._runner.submit(self._app.computer_login_user, self._on_computer_user_loaded, owner=self)
+        background(
+            self._runner, self, self._app.computer_login_user, self._on_computer_user_loaded
+        ).quietly().run_in_background()
 
     def _on_computer_user_loaded(self, user: str | None) -> None:
         self._computer_user = user
@@ -190,9 +196,9 @@ class LoginPage(QWidget):
         self.error.hide()
         self._set_busy(True)
         app = self._app
-        self._runner.submit(
-            lambda: _attempt(app, username, password), self._on_unlocked, self._on_login_failed, owner=self
-        )
+        background(
+            self._runner, self, lambda: _attempt(app, username, password), self._on_unlocked
+        ).on_failure(self._on_login_failed).run_in_background()
 
     def _on_unlocked(self, clinic: UnlockedClinic) -> None:
         self.password.clear()
@@ -251,12 +257,10 @@ class LoginPage(QWidget):
         if user is None:
             return
         self._set_busy(True)
-        self._runner.submit(
-            lambda: self._app.unlock_with_computer_login(user),
-            self._on_unlocked,
-            self._on_login_failed,
-            owner=self,
-        )
+        app = self._app
+        background(
+            self._runner, self, lambda: app.unlock_with_computer_login(user), self._on_unlocked
+        ).on_failure(self._on_login_failed).run_in_background()
 
     def _on_forgot_clicked(self) -> None:
         dialog = RecoveryResetDialog(

@@ -15,8 +15,8 @@ from hrclinic.services.reseal import (
     pending_reseal_count,
     reseal_batch,
 )
-from ui.bus import AppBus
-from ui.tasks import TaskRunner, error_message
+from ui.operations import Operations
+from ui.tasks import error_message
 
 
 class LegacyResealing(QObject):
@@ -24,64 +24,61 @@ class LegacyResealing(QObject):
 
     finished = Signal(int)  # how many values were re-sealed
 
-    def __init__(self, clinic: UnlockedClinic, runner: TaskRunner, bus: AppBus, parent: QObject) -> None:
+    def __init__(self, ops: Operations, parent: QObject) -> None:
         super().__init__(parent)
         self.setObjectName("legacy_resealing")
-        self._clinic = clinic
-        self._runner = runner
-        self._bus = bus
+        self._ops = ops
         self._cursor = ResealCursor()
         self._done = 0
         self._total = 0
 
     def start(self) -> None:
         """Look for legacy values (only a holder of the clinical vault can convert them)."""
-        clinic = self._clinic
-        if not clinic.sealer.can_open(VaultKind.CLINICAL):
-            return
 
-        def count() -> int:
+        def count(clinic: UnlockedClinic) -> int:
+            if not clinic.sealer.can_open(VaultKind.CLINICAL):
+                return 0
             return pending_reseal_count(clinic) if pending_legacy_count(clinic) else 0
 
-        self._runner.submit(count, self._on_counted, self._on_failed, owner=self)
+        self._ops.query(self, count, self._on_counted).on_failure(self._on_failed).run_in_background()
 
     def _on_counted(self, total: int) -> None:
         if total:
             self._total = total
-            self._bus.status_message.emit(f"Updating the protection of {total:,} older entries…")
+            self._ops.bus.status_message.emit(f"Updating the protection of {total:,} older entries…")
             self._next()
 
     def _next(self) -> None:
-        clinic, cursor = self._clinic, self._cursor
-        self._runner.submit(
-            lambda: reseal_batch(clinic, cursor=cursor), self._on_batch, self._on_failed, owner=self
-        )
+        cursor = self._cursor
+        self._ops.query(self, lambda clinic: reseal_batch(clinic, cursor=cursor), self._on_batch).on_failure(
+            self._on_failed
+        ).run_in_background()
 
     def _on_batch(self, count: int) -> None:
         self._done += count
         if count:
             self._next()
             return
-        clinic, cursor, done = self._clinic, self._cursor, self._done
-        self._runner.submit(
-            lambda: audit_reseal_run(clinic, cursor, resealed=done, reason="legacy"),
+        cursor, done = self._cursor, self._done
+        self._ops.command(
+            self,
+            lambda clinic: audit_reseal_run(clinic, cursor, resealed=done, reason="legacy"),
+            None,
             lambda _: self._on_audited(),
-            self._on_failed,
-            owner=self,
-        )
+        ).on_failure(self._on_failed).run_in_background()
 
     def _on_audited(self) -> None:
         problems = self._cursor.skipped
         text = f"Updated the protection of {self._done:,} older entries."
         if problems:
             text += f" {problems:,} could not be opened and were left as they are (see hrclinic verify)."
-        self._bus.status_message.emit(text)
+        self._ops.bus.status_message.emit(text)
         self.finished.emit(self._done)
 
     def _on_failed(self, exc: BaseException) -> None:
         """Stop; the next log-in continues where this stopped (quietly when the clinic was locked)."""
-        if not self._clinic.closed:
-            self._bus.status_message.emit(
+        if not self._ops.closed:
+            self._ops.bus.status_message.emit(
                 f"Updating the protection of older entries stopped: {error_message(exc)} "
                 "It continues at the next log-in."
             )

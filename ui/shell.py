@@ -30,7 +30,7 @@ from ui.help_dialogs import AboutDialog, ShortcutsDialog
 from ui.icons import icon
 from ui.idle import IdleWatcher, LockKeys
 from ui.login import LoginPage
-from ui.operations import Changed, Kind
+from ui.operations import Changed, Kind, Operations, background
 from ui.resealing import LegacyResealing
 from ui.rotation import watch_after_login
 from ui.tasks import TaskRunner
@@ -61,8 +61,10 @@ class ShellWindow(QMainWindow):
         self.runner = runner
         self.bus = bus
         self.session: UnlockedClinic | None = None
+        self.ops: Operations | None = None  # the session as views see it (no keys)
         self.workspace: Workspace | None = None
-        self._clinic_name = clinic_app.clinic_name()  # read once: slots do not read files
+        # the folder's name until the key ring's is read on the worker (no file is read on this thread)
+        self._clinic_name = clinic_app.data_dir.name
 
         self.login = LoginPage(clinic_app, runner, self._clinic_name, demo_hint)
         self.stack = QStackedWidget()
@@ -85,6 +87,15 @@ class ShellWindow(QMainWindow):
         runner.failed.connect(self._on_runner_failed)
         self._restore_geometry()
         self._show_locked_state("Log in to open the clinic's records.")
+        self.naming = background(runner, self, clinic_app.clinic_name, self._on_clinic_name_loaded)
+        self.naming.quietly().run_in_background()
+
+    def _on_clinic_name_loaded(self, name: str) -> None:
+        self._clinic_name = name
+        self.login.clinic_label.setText(isolate(name))
+        self.clinic_label.setText(isolate(name))
+        if self.session is None:
+            self.setWindowTitle(f"hrclinic · {isolate(name)}")
 
     # --- chrome ---------------------------------------------------------------------------
 
@@ -150,7 +161,8 @@ class ShellWindow(QMainWindow):
         """Show the workspace for a newly unlocked session."""
         self.session = clinic
         self.lock_keys.enabled = True
-        ctx = ViewContext(clinic, self.runner, self.bus)
+        ctx = ViewContext(Operations(clinic, self.runner, self.bus))
+        self.ops = ctx.ops
         if clinic.actor.must_change_password and not self._forced_password_change(ctx):
             self.log_out()
             return
@@ -167,9 +179,9 @@ class ShellWindow(QMainWindow):
         self.setWindowTitle(f"hrclinic · {isolate(self._clinic_name)} · {isolate(actor.display_name)}")
         self.idle.start()
         self._reload_settings()
-        self._tell_kept_drafts(clinic)
-        self.bus.session_unlocked.emit(clinic)
-        LegacyResealing(clinic, self.runner, self.bus, self.workspace).start()
+        self._tell_kept_drafts()
+        self.bus.session_unlocked.emit(ctx.ops)
+        LegacyResealing(ctx.ops, self.workspace).start()
         watch_after_login(ctx.ops)  # finishes or starts a key rotation
         if clinic.audit_alerts:
             self._show_audit_alerts(clinic.audit_alerts)
@@ -199,14 +211,14 @@ class ShellWindow(QMainWindow):
             self._reload_settings()
 
     def _reload_settings(self) -> None:
-        clinic = self.session
-        if clinic is None:
+        if self.session is None or self.ops is None:
             return
-        self.runner.submit(lambda: clinic_summary(clinic), self._on_settings_loaded, owner=self)
+        self.ops.query(self, clinic_summary, self._on_settings_loaded).run_in_background()
 
-    def _tell_kept_drafts(self, clinic: UnlockedClinic) -> None:
+    def _tell_kept_drafts(self) -> None:
         """After log-in: say what unsaved typing was kept (a lock or a crash), without names."""
-        self.runner.submit(lambda: drafts.list_drafts(clinic), self._on_kept_drafts_loaded, owner=self)
+        if self.ops is not None:
+            self.ops.query(self, drafts.list_drafts, self._on_kept_drafts_loaded).run_in_background()
 
     def _on_kept_drafts_loaded(self, kept: list[DraftRow]) -> None:
         text = kept_drafts_notice(kept)
@@ -241,6 +253,7 @@ class ShellWindow(QMainWindow):
         username = self.session.actor.username
         self.bus.locking.emit()
         self.session = None
+        self.ops = None
         self.lock_keys.enabled = False
         self.idle.stop()
         self._close_other_windows()

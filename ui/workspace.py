@@ -18,7 +18,7 @@ class Workspace(QWidget):
         super().__init__()
         self.setObjectName("workspace")
         self.ctx = ctx
-        self.destinations: list[Destination] = destinations_for(ctx.clinic.actor.role)
+        self.destinations: list[Destination] = destinations_for(ctx.actor.role)
         self.views: dict[str, QWidget] = {}
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")

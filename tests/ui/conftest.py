@@ -13,6 +13,7 @@ from hrclinic.app import ClinicApp
 from tests.conftest import FAST_KDF, ClinicFixture
 from ui.bus import AppBus
 from ui.main import make_application
+from ui.operations import QueryOp
 from ui.shell import ShellWindow
 from ui.tasks import TaskRunner
 
@@ -80,10 +81,21 @@ def log_in(qtbot, window: ShellWindow, who: tuple[str, str]) -> None:
     type_text(page.username, who[0])
     QTest.keyClick(page.username, Qt.Key.Key_Tab)
     type_text(page.password, who[1])
-    QTest.keyClick(page.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.workspace is not None and not window.runner.busy, timeout=20_000)
+    with qtbot.waitSignal(window.bus.session_unlocked, timeout=20_000):
+        QTest.keyClick(page.password, Qt.Key.Key_Return)
+    settle(qtbot, window.runner)
 
 
 def settle(qtbot, runner: TaskRunner) -> None:
-    """Wait until background work is done and its results delivered."""
-    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    """Wait until all background work is done and its results delivered (the runner says when)."""
+    if runner.busy:
+        with qtbot.waitSignal(runner.busy_changed, timeout=20_000, check_params_cb=lambda busy: not busy):
+            pass
+
+
+def wait_for(qtbot, *ops: QueryOp | None) -> None:
+    """Wait until each operation has finished (on its ``finished`` signal; one already done counts)."""
+    for op in ops:
+        if op is not None and op.running:
+            with qtbot.waitSignal(op.finished, timeout=20_000):
+                pass

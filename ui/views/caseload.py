@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hrclinic.readmodels.overview import CaseloadRow
-from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.overview import my_caseload
 from ui.models import Column
 from ui.operations import Changed, Kind, QueryOp
 from ui.views import ViewContext
-from ui.views.clients import STATUS_WORDS, ClientRecordDialog
+from ui.views.clients import STATUS_WORDS
+from ui.views.record.dialog import open_record
 from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, page_header
 
@@ -67,5 +67,4 @@ class CaseloadView(QWidget):
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: CaseloadRow) -> None:
-        person = PersonRow(row.client_id, row.record_number, row.preferred_name, row.status, row.last_note_at)
-        ClientRecordDialog(self._ctx, person, self).exec()
+        open_record(self._ctx, self, row.client_id, name=row.preferred_name, record_number=row.record_number)

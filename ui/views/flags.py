@@ -6,7 +6,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hrclinic.domain.vaults import UNOPENABLE_TEXT
 from hrclinic.readmodels.flags import FlagProposalRow
-from hrclinic.readmodels.people import PersonRow
 from hrclinic.services.flags import flag_proposals
 from ui.icons import icon
 from ui.models import Column
@@ -14,7 +13,8 @@ from ui.operations import Changed, Kind, QueryOp
 from ui.text import isolate
 from ui.theme import colours
 from ui.views import ViewContext
-from ui.views.clients import STATUS_WORDS, ClientRecordDialog
+from ui.views.clients import STATUS_WORDS
+from ui.views.record.dialog import open_record
 from ui.views.table import FilterableTable, date_text
 from ui.widgets import BusyBar, EmptyState, label, page_header
 
@@ -91,7 +91,11 @@ class FlagsView(QWidget):
         self.list.set_rows(rows)
 
     def _on_list_activated(self, row: FlagProposalRow) -> None:
-        person = PersonRow(row.client_id, row.record_number, row.preferred_name, row.status, row.screened_at)
-        dialog = ClientRecordDialog(self._ctx, person, self)
-        dialog.tabs.setCurrentIndex(dialog.tabs.count() - 2)  # the clinical tab, with the checklist
-        dialog.exec()
+        open_record(  # the clinical tab, with the checklist
+            self._ctx,
+            self,
+            row.client_id,
+            name=row.preferred_name,
+            record_number=row.record_number,
+            tab="clinical",
+        )

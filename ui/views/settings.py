@@ -45,118 +45,137 @@ def _card(heading: str) -> tuple[QFrame, QVBoxLayout]:
     return card, box
 
 
-class SettingsView(QWidget):
-    """Clinic-wide settings an owner changes."""
+def _text(words: str) -> QWidget:
+    return label(words, "muted")
 
-    def __init__(self, ctx: ViewContext) -> None:
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+class SettingsLayout(QWidget):
+    """The settings page's cards: clinic, automatic lock, logging in, recovery key, keys, audit log."""
+
+    def __init__(self, data_dir: str, rotation: SessionRotation) -> None:
         super().__init__()
         self.setObjectName("settings_view")
-        self._ctx = ctx
         self.busy = BusyBar("settings_busy")
         self.message = label("", "error", name="settings_message")
         self.message.hide()
-
-        clinic_card, clinic_box = _card("Clinic")
-        self.clinic_name = label("", name="settings_clinic_name")
-        self.data_dir = label(str(ctx.ops.data_dir), "muted", name="settings_data_dir")
-        self.schema = label("", "muted", name="settings_schema")
-        form = QFormLayout()
-        form.addRow("Name", self.clinic_name)
-        form.addRow("Data folder", self.data_dir)
-        form.addRow("Database schema", self.schema)
-        clinic_box.addLayout(form)
-
-        lock_card, lock_box = _card("Automatic lock")
-        lock_box.addWidget(
-            label(
-                "The app locks itself after this many minutes without keyboard or mouse activity, and "
-                "hides every record until someone logs in again.",
-                "muted",
-            )
-        )
-        row = QHBoxLayout()
-        self.idle_minutes = QSpinBox()
-        self.idle_minutes.setObjectName("idle_lock_minutes")
-        self.idle_minutes.setAccessibleName("Minutes before the automatic lock")
-        self.idle_minutes.setRange(1, 240)
-        self.idle_minutes.setSuffix(" minutes")
-        self.save_idle = primary_button("Save", "save_idle_lock")
-        row.addWidget(self.idle_minutes)
-        row.addWidget(self.save_idle)
-        row.addStretch(1)
-        lock_box.addLayout(row)
-
-        login_card, login_box = _card("Logging in on this computer")
-        self.computer_login = QCheckBox("Unlock with my computer log-in (single-user installs only)")
-        self.computer_login.setObjectName("computer_login_setting")
-        login_box.addWidget(self.computer_login)
-        self.computer_help = label("", "muted", name="computer_login_help")
-        login_box.addWidget(self.computer_help)
-        self.change_password = QPushButton("Change my password…")
-        self.change_password.setObjectName("change_password")
-        password_row = QHBoxLayout()
-        password_row.addWidget(self.change_password)
-        password_row.addStretch(1)
-        login_box.addLayout(password_row)
-
-        recovery_card, recovery_box = _card("Recovery key")
-        recovery_box.addWidget(
-            label(
-                "The recovery key was shown once when the clinic was created, with its Emergency Kit. "
-                "hrclinic keeps no copy. With it, an owner can reset any password and restore the clinic "
-                "on a new computer.",
-                "muted",
-            )
-        )
-
-        keys_card, keys_box = _card("Keys")
-        keys_box.addWidget(
-            label(
-                "Deactivating someone, or resetting a password with the recovery key, changes every key "
-                "they held, so an old copy of their key ring opens nothing. Change them now if you think "
-                "a key ring and its password were copied. Everyone keeps working; the others receive "
-                "the new keys when they next log in.",
-                "muted",
-            )
-        )
-        self.rotation = SessionRotation.of(ctx.ops)
-        self.rotate_now = QPushButton("Change the keys now…")
-        self.rotate_now.setObjectName("rotate_keys_now")
-        self.rotate_now.setAccessibleName("Change the clinic's keys now")
-        rotate_row = QHBoxLayout()
-        rotate_row.addWidget(self.rotate_now)
-        rotate_row.addStretch(1)
-        keys_box.addLayout(rotate_row)
-        self.rotation_progress = RotationProgressView(self.rotation, "settings_rotation")
-        keys_box.addWidget(self.rotation_progress)
-
-        audit_card, audit_box = _card("Audit log")
-        audit_box.addWidget(
-            label(
-                "Every log-in, view and change is in a signed, chained audit log. Save an anchor of it "
-                "now and then, away from this computer (a USB stick, another computer): `hrclinic verify "
-                "--anchor FILE` then shows whether anything was removed from the log since.",
-                "muted",
-            )
-        )
-        self.save_anchor = QPushButton("Save an audit anchor…")
-        self.save_anchor.setObjectName("save_audit_anchor")
-        self.save_anchor.setAccessibleName("Save an audit anchor to a file")
-        anchor_row = QHBoxLayout()
-        anchor_row.addWidget(self.save_anchor)
-        anchor_row.addStretch(1)
-        audit_box.addLayout(anchor_row)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(12)
         layout.addWidget(page_header("Settings", "Changes here apply to everyone in the clinic."))
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
-        for card in (clinic_card, lock_card, login_card, recovery_card, keys_card, audit_card):
+        for card in (
+            self._clinic_card(data_dir),
+            self._lock_card(),
+            self._login_card(),
+            self._recovery_card(),
+            self._keys_card(rotation),
+            self._audit_card(),
+        ):
             layout.addWidget(card)
         layout.addStretch(1)
 
+    def _clinic_card(self, data_dir: str) -> QFrame:
+        card, box = _card("Clinic")
+        self.clinic_name = label("", name="settings_clinic_name")
+        self.data_dir = label(data_dir, "muted", name="settings_data_dir")
+        self.schema = label("", "muted", name="settings_schema")
+        form = QFormLayout()
+        form.addRow("Name", self.clinic_name)
+        form.addRow("Data folder", self.data_dir)
+        form.addRow("Database schema", self.schema)
+        box.addLayout(form)
+        return card
+
+    def _lock_card(self) -> QFrame:
+        card, box = _card("Automatic lock")
+        box.addWidget(
+            _text(
+                "The app locks itself after this many minutes without keyboard or mouse activity, and "
+                "hides every record until someone logs in again."
+            )
+        )
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idle_lock_minutes")
+        self.idle_minutes.setAccessibleName("Minutes before the automatic lock")
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setSuffix(" minutes")
+        self.save_idle = primary_button("Save", "save_idle_lock")
+        box.addLayout(_row(self.idle_minutes, self.save_idle))
+        return card
+
+    def _login_card(self) -> QFrame:
+        card, box = _card("Logging in on this computer")
+        self.computer_login = QCheckBox("Unlock with my computer log-in (single-user installs only)")
+        self.computer_login.setObjectName("computer_login_setting")
+        box.addWidget(self.computer_login)
+        self.computer_help = label("", "muted", name="computer_login_help")
+        box.addWidget(self.computer_help)
+        self.change_password = QPushButton("Change my password…")
+        self.change_password.setObjectName("change_password")
+        box.addLayout(_row(self.change_password))
+        return card
+
+    def _recovery_card(self) -> QFrame:
+        card, box = _card("Recovery key")
+        box.addWidget(
+            _text(
+                "The recovery key was shown once when the clinic was created, with its Emergency Kit. "
+                "hrclinic keeps no copy. With it, an owner can reset any password and restore the clinic "
+                "on a new computer."
+            )
+        )
+        return card
+
+    def _keys_card(self, rotation: SessionRotation) -> QFrame:
+        card, box = _card("Keys")
+        box.addWidget(
+            _text(
+                "Deactivating someone, or resetting a password with the recovery key, changes every key "
+                "they held, so an old copy of their key ring opens nothing. Change them now if you think "
+                "a key ring and its password were copied. Everyone keeps working; the others receive "
+                "the new keys when they next log in."
+            )
+        )
+        self.rotate_now = QPushButton("Change the keys now…")
+        self.rotate_now.setObjectName("rotate_keys_now")
+        self.rotate_now.setAccessibleName("Change the clinic's keys now")
+        box.addLayout(_row(self.rotate_now))
+        self.rotation_progress = RotationProgressView(rotation, "settings_rotation")
+        box.addWidget(self.rotation_progress)
+        return card
+
+    def _audit_card(self) -> QFrame:
+        card, box = _card("Audit log")
+        box.addWidget(
+            _text(
+                "Every log-in, view and change is in a signed, chained audit log. Save an anchor of it "
+                "now and then, away from this computer (a USB stick, another computer): `hrclinic verify "
+                "--anchor FILE` then shows whether anything was removed from the log since."
+            )
+        )
+        self.save_anchor = QPushButton("Save an audit anchor…")
+        self.save_anchor.setObjectName("save_audit_anchor")
+        self.save_anchor.setAccessibleName("Save an audit anchor to a file")
+        box.addLayout(_row(self.save_anchor))
+        return card
+
+
+class SettingsView(SettingsLayout):
+    """Clinic-wide settings an owner changes."""
+
+    def __init__(self, ctx: ViewContext) -> None:
+        rotation = SessionRotation.of(ctx.ops)
+        super().__init__(str(ctx.ops.data_dir), rotation)
+        self._ctx, self.rotation = ctx, rotation
         self.save_idle.clicked.connect(self._on_save_idle_clicked)
         self.computer_login.clicked.connect(self._on_computer_login_clicked)
         self.change_password.clicked.connect(self._on_change_password_clicked)

@@ -1,4 +1,4 @@
-"""The consents panel, driven by keyboard as the front desk would."""
+"""The record's Consents tab, driven by keyboard as the front desk would."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from hrclinic.services import clients, consents
 from tests.conftest import FRONT_DESK, ClinicFixture
 from tests.ui.conftest import activate, settle, type_text
 from ui.bus import AppBus
+from ui.operations import Operations
 from ui.views import ViewContext
-from ui.views.consents import ConsentDialog, ConsentsPanel, _DateDialog
+from ui.views.record.consent_date_dialog import ConsentDateDialog
+from ui.views.record.consent_form import ConsentDialog
+from ui.views.record.consents import ConsentsPanel
 
 NAME = "Zoë Łukasiewicz-Şahin"
 
@@ -19,7 +22,7 @@ NAME = "Zoë Łukasiewicz-Şahin"
 def _panel(qtbot, clinic_dir: ClinicFixture, runner):
     desk = clinic_dir.login(FRONT_DESK)
     person = clients.register_client(desk, NAME)
-    panel = ConsentsPanel(ViewContext(desk, runner, AppBus()), person.id, NAME)
+    panel = ConsentsPanel(ViewContext(Operations(desk, runner, AppBus())), person.id, NAME)
     qtbot.addWidget(panel)
     activate(qtbot, panel)
     settle(qtbot, runner)
@@ -71,7 +74,7 @@ def test_add_a_part2_consent_by_keyboard_missing_purpose_then_complete_then_revo
         == "Dr. Amara Osei, Eastside Community Health Center"
     )
 
-    def revoke(dialog: _DateDialog) -> int:
+    def revoke(dialog: ConsentDateDialog) -> int:
         activate(qtbot, dialog)
         assert dialog.how is not None
         dialog.how.setFocus()
@@ -81,7 +84,7 @@ def test_add_a_part2_consent_by_keyboard_missing_purpose_then_complete_then_revo
         qtbot.waitUntil(lambda: dialog.result_detail is not None, timeout=20_000)
         return 1
 
-    monkeypatch.setattr(_DateDialog, "exec", revoke)
+    monkeypatch.setattr(ConsentDateDialog, "exec", revoke)
     panel.list.table.setFocus()
     panel.list.table.selectRow(0)
     assert panel.revoke_button.isEnabled()

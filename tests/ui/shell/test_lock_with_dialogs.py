@@ -16,8 +16,9 @@ from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 from tests.ui.conftest import FakeClock, log_in, settle, type_text
 from ui.drafts import NOTE_DRAFT
 from ui.shell import ShellWindow
-from ui.views.clients import ClientRecordDialog, ClientsView
+from ui.views.clients import ClientsView
 from ui.views.intake import IntakeDialog
+from ui.views.record.dialog import RecordDialog
 
 NAME = "Jordan Lockhart"
 
@@ -92,11 +93,11 @@ def test_ctrl_l_in_an_open_record_locks_keeps_the_note_and_offers_it_after_log_i
     row = view.list.visible_rows()[0]
 
     def inside() -> None:
-        qtbot.waitUntil(lambda: modal_of(ClientRecordDialog)() is not None)
-        record = modal_of(ClientRecordDialog)()
-        assert isinstance(record, ClientRecordDialog)
+        qtbot.waitUntil(lambda: modal_of(RecordDialog)() is not None)
+        record = modal_of(RecordDialog)()
+        assert isinstance(record, RecordDialog)
         settle(qtbot, shell.runner)
-        type_text(record.note_input, "Talked about the weekend; naloxone kit given.")
+        type_text(record.view.clinical.editor.input, "Talked about the weekend; naloxone kit given.")
         # through the window system, as a real key press comes (shortcuts and modality apply)
         QTest.keyClick(record.windowHandle(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
@@ -109,16 +110,16 @@ def test_ctrl_l_in_an_open_record_locks_keeps_the_note_and_offers_it_after_log_i
     log_in(qtbot, shell, CLINICIAN)
     assert "an unsaved note" in shell.statusBar().currentMessage()
     view = clients_view(qtbot, shell)
-    record = ClientRecordDialog(shell.workspace.ctx, view.list.visible_rows()[0], shell)
+    record = RecordDialog.of(shell.workspace.ctx, view.list.visible_rows()[0], shell)
     qtbot.addWidget(record)
     record.show()
     settle(qtbot, shell.runner)
-    assert record.note_input.toPlainText() == "Talked about the weekend; naloxone kit given."
-    assert "Restored the note you were writing" in record.note_draft_status.text()
+    assert record.view.clinical.editor.input.toPlainText() == "Talked about the weekend; naloxone kit given."
+    assert "Restored the note you were writing" in record.view.clinical.editor.draft_status.text()
 
     QTest.keyClick(record, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # saved: the draft goes
     settle(qtbot, shell.runner)
-    assert record.note_input.toPlainText() == ""
+    assert record.view.clinical.editor.input.toPlainText() == ""
     assert drafts.list_drafts(shell.session) == []
 
 
@@ -131,11 +132,11 @@ def test_the_idle_lock_keeps_an_unsaved_note(
     row = view.list.visible_rows()[0]
 
     def inside() -> None:
-        qtbot.waitUntil(lambda: modal_of(ClientRecordDialog)() is not None)
-        record = modal_of(ClientRecordDialog)()
-        assert isinstance(record, ClientRecordDialog)
+        qtbot.waitUntil(lambda: modal_of(RecordDialog)() is not None)
+        record = modal_of(RecordDialog)()
+        assert isinstance(record, RecordDialog)
         settle(qtbot, shell.runner)
-        type_text(record.note_input, "Half a thought")
+        type_text(record.view.clinical.editor.input, "Half a thought")
         clock.advance(11)
         shell.idle.check()
 
@@ -185,20 +186,20 @@ def test_the_lock_button_ends_nested_dialogs_wherever_they_hang(
     seed(clinic_dir)
     log_in(qtbot, shell, CLINICIAN)
     row = clients_view(qtbot, shell).list.visible_rows()[0]
-    person = row
-    record = ClientRecordDialog(shell.workspace.ctx, person, shell)  # a window of the main window itself
+    record = RecordDialog.of(shell.workspace.ctx, row, shell)  # a window of the main window itself
 
     def inside() -> None:
-        qtbot.waitUntil(lambda: modal_of(ClientRecordDialog)() is not None)
+        qtbot.waitUntil(lambda: modal_of(RecordDialog)() is not None)
         settle(qtbot, shell.runner)
-        type_text(record.note_input, "Unsaved words")  # closing would ask "discard?": the lock must not
+        # closing would ask "discard?": the lock must not
+        type_text(record.view.clinical.editor.input, "Unsaved words")
 
         def in_question() -> None:
             qtbot.waitUntil(lambda: modal_of(QInputDialog)() is not None)
             shell.lock_button.click()
 
         QTimer.singleShot(0, in_question)
-        record.status_button.click()  # "What happened?": a second exec() inside the first
+        record.view.details.status_button.click()  # "What happened?": a second exec() inside the first
 
     events = while_open(qtbot, record.exec, inside)
     assert events == ["inside done", "exec returned"]
@@ -226,7 +227,7 @@ def test_nothing_on_the_lock_screen_names_a_person(
 
 
 def test_a_half_made_booking_survives_ctrl_l(qtbot, shell: ShellWindow, clinic_dir: ClinicFixture) -> None:
-    from ui.views.appointment_dialogs import BookDialog
+    from ui.views.today.dialogs import BookDialog
 
     seed(clinic_dir)
     log_in(qtbot, shell, FRONT_DESK)
@@ -260,7 +261,7 @@ def test_a_half_made_booking_survives_ctrl_l(qtbot, shell: ShellWindow, clinic_d
 def test_a_consent_being_typed_survives_the_idle_lock(
     qtbot, shell: ShellWindow, clinic_dir: ClinicFixture, clock: FakeClock
 ) -> None:
-    from ui.views.consent_dialogs import ConsentDialog
+    from ui.views.record.consent_form import ConsentDialog
 
     seed(clinic_dir)
     log_in(qtbot, shell, FRONT_DESK)
@@ -322,9 +323,9 @@ def test_the_lock_button_inside_an_open_record_locks(
     row = view.list.visible_rows()[0]
 
     def inside() -> None:
-        qtbot.waitUntil(lambda: modal_of(ClientRecordDialog)() is not None)
-        record = modal_of(ClientRecordDialog)()
-        assert isinstance(record, ClientRecordDialog)
+        qtbot.waitUntil(lambda: modal_of(RecordDialog)() is not None)
+        record = modal_of(RecordDialog)()
+        assert isinstance(record, RecordDialog)
         button = record.findChild(QPushButton, "dialog_lock")
         assert button is not None and button.isVisible()
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # a real click reaches the modal dialog

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from tests.conftest import ClinicFixture
+from tests.ui.conftest import wait_for
 from ui import main as ui_main
 from ui.first_run import FirstRunDialog
 from ui.shell import ShellWindow
@@ -23,7 +24,7 @@ def test_an_empty_folder_opens_first_run_and_cancel_creates_nothing(
 
 
 def test_the_demo_opens_on_the_log_in_with_the_demo_users_listed(
-    qapp, clinic_dir: ClinicFixture, monkeypatch
+    qapp, qtbot, clinic_dir: ClinicFixture, monkeypatch
 ) -> None:
     shown: list[ShellWindow] = []
 
@@ -31,6 +32,7 @@ def test_the_demo_opens_on_the_log_in_with_the_demo_users_listed(
         window = next(
             w for w in QApplication.topLevelWidgets() if isinstance(w, ShellWindow) and w.isVisible()
         )
+        wait_for(qtbot, window.naming)  # the clinic's name is read on the worker
         shown.append(window)
         window.close()
         return 0

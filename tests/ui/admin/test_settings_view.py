@@ -1,4 +1,4 @@
-"""An owner saves an audit anchor from Settings, and verify later compares the chain with it."""
+"""Settings (owners): the automatic lock, and saving an audit anchor away from the clinic folder."""
 
 from __future__ import annotations
 
@@ -9,8 +9,22 @@ from PySide6.QtWidgets import QFileDialog
 from hrclinic.services.verify import verify_clinic
 from hrclinic.vault.anchor import SignedAnchor
 from tests.conftest import FAST_KDF, OWNER, ClinicFixture
-from tests.ui.conftest import log_in
+from tests.ui.conftest import log_in, settle
 from ui.shell import ShellWindow
+
+
+def test_settings_change_the_idle_lock(qtbot, shell: ShellWindow) -> None:
+    log_in(qtbot, shell, OWNER)
+    view = shell.workspace.open("settings")
+    settle(qtbot, shell.runner)
+    assert view.clinic_name.text() == "Test Clinic"
+    assert not view.computer_login.isEnabled()  # three users: not a single-user install
+    view.idle_minutes.setValue(3)
+    view.save_idle.click()
+    settle(qtbot, shell.runner)
+    settle(qtbot, shell.runner)
+    assert shell.idle.minutes == 3
+    assert "3 idle" in shell.lock_label.text()
 
 
 def test_save_an_audit_anchor_from_settings(

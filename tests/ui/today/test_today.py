@@ -14,8 +14,8 @@ from hrclinic.services.clinic import lock
 from tests.conftest import CLINICIAN, FRONT_DESK, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle, type_text
 from ui.shell import ShellWindow
-from ui.views.appointment_dialogs import BookDialog, OutreachDoneDialog, UndoDialog, WalkInDialog
 from ui.views.today import TodayView
+from ui.views.today.dialogs import BookDialog, OutreachDoneDialog, UndoDialog, WalkInDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -191,9 +191,7 @@ def test_a_no_show_lands_on_the_clinicians_outreach_list_and_nothing_else_change
     assert tasks[0].reason.startswith("Missed the session on")
     shown = [w.text() for w in mine.outreach.findChildren(QLabel, "outreach_reason")]
     assert len(shown) == 1 and "safe-contact preferences" in shown[0]
-    person = next(
-        p for p in clients.list_clients(shell.workspace.ctx.clinic) if p.preferred_name.startswith("Ng")
-    )
+    person = next(p for p in clients.list_clients(shell.session) if p.preferred_name.startswith("Ng"))
     assert person.status == "active"  # a missed appointment never changes the person's status
 
     def done_exec(dialog: OutreachDoneDialog) -> int:

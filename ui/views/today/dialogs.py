@@ -1,28 +1,23 @@
-"""The Today view's dialogs: book, move, walk-in check-in, undo, and closing an outreach task."""
+"""The Today view's dialogs: book, move, walk-in check-in, undo, and closing an outreach task. Each runs
+one command; a problem goes to its field; typing survives a lock."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,214 +25,24 @@ from PySide6.QtWidgets import (
 from hrclinic.domain.scheduling import (
     BOOKABLE_KINDS,
     DEFAULT_DURATION,
-    MAX_DURATION,
-    MIN_DURATION,
-    SchedulingProblem,
     UndoReason,
-    local_start,
-    parse_clock,
 )
-from hrclinic.readmodels.people import PersonRow
 from hrclinic.readmodels.scheduling import AppointmentRow, ClinicianOption, OutreachRow
-from hrclinic.services import appointments, clients, outreach
+from hrclinic.services import appointments, outreach
 from hrclinic.services.appointments import AppointmentOverlap
 from hrclinic.services.clinic import UnlockedClinic
 from ui.drafts import FormDraftKeeper, named_inputs
-from ui.models import ROW_ROLE, Column, FoldedFilterProxy, RowsModel
 from ui.operations import Changed, CommandOp, Kind, show_failure
 from ui.text import isolate
 from ui.views import ViewContext
-from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, set_invalid, title
-
-PERSON_COLUMNS: list[Column[PersonRow]] = [
-    Column("Name", lambda c: c.preferred_name),
-    Column("No.", lambda c: str(c.record_number), lambda c: c.record_number),
-]
+from ui.views.today.picker import PersonPicker
+from ui.views.today.rows import person_text
+from ui.views.today.when import WhenFields, clinician_combo, next_quarter
+from ui.widgets import BusyBar, FieldError, label, lock_button, primary_button, title
 
 
 def _appointment_changed(row: AppointmentRow | OutreachRow) -> Changed:
     return Changed(Kind.APPOINTMENT, row.client_id)
-
-
-def person_text(name: str, number: int) -> str:
-    """A person as lists show them: the name they want to be called, and their record number."""
-    return f"{isolate(name)}  ·  No. {number}"
-
-
-class _SearchBox(QLineEdit):
-    """The picker's search field: Up and Down move through the matches without leaving it; Enter
-    keeps the highlighted person and goes on to the next field (it does not save the dialog)."""
-
-    moved = Signal(int)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-            self.moved.emit(1 if event.key() == Qt.Key.Key_Down else -1)
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            event.accept()
-            self.focusNextChild()
-            return
-        super().keyPressEvent(event)
-
-
-class PersonPicker(QWidget):
-    """Find a person in the registry as you type ("zoe" finds "Zoë"); the registry is loaded once."""
-
-    changed = Signal()
-
-    def __init__(self, ctx: ViewContext, name: str) -> None:
-        super().__init__()
-        self._ctx = ctx
-        self.setObjectName(name)
-        self.model: RowsModel[PersonRow] = RowsModel(PERSON_COLUMNS)
-        self.proxy = FoldedFilterProxy()
-        self.model.setParent(self)  # owned by Qt, deleted with this widget on the GUI thread
-        self.proxy.setParent(self)
-        self.proxy.setSourceModel(self.model)
-        self.search = _SearchBox()
-        self.search.setObjectName(f"{name}_search")
-        self.search.setPlaceholderText("Type a name or record number")
-        self.search.setAccessibleName("Find the person")
-        self.search.setClearButtonEnabled(True)
-        self.results = QTableView()
-        self.results.setObjectName(f"{name}_results")
-        self.results.setAccessibleName("People found")
-        self.results.setModel(self.proxy)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.verticalHeader().hide()
-        self.results.horizontalHeader().hide()
-        self.results.setShowGrid(False)
-        self.results.setWordWrap(False)
-        self.results.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.results.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.results.setMinimumHeight(150)
-        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the search box
-        self.hint = label("Loading the registry…", "muted", name=f"{name}_hint")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.search)
-        layout.addWidget(self.results)
-        layout.addWidget(self.hint)
-        self.search.textChanged.connect(self._on_search_text_changed)
-        self.search.moved.connect(self._on_search_moved)
-        self.results.selectionModel().currentRowChanged.connect(self._on_results_current_row_changed)
-        self.loaded = False
-        self.loading = (
-            ctx.ops.query(self, clients.list_clients, self._on_loaded)
-            .failure_in(self.hint)
-            .run_in_background()
-        )
-
-    def chosen(self) -> PersonRow | None:
-        """The person picked (the highlighted match), if any."""
-        index = self.results.currentIndex()
-        return index.data(ROW_ROLE) if index.isValid() else None
-
-    def _on_loaded(self, people: Sequence[PersonRow]) -> None:
-        self.loaded = True
-        self.model.set_rows(people)
-        self._on_search_text_changed(self.search.text())
-
-    def _on_search_text_changed(self, text: str) -> None:
-        self.proxy.set_query(text)
-        count = self.proxy.rowCount()
-        if count and text.strip():  # nothing typed is no choice yet, even with everyone listed
-            self.results.setCurrentIndex(self.proxy.index(0, 0))
-            self.results.scrollToTop()
-        else:
-            self.results.setCurrentIndex(QModelIndex())
-        if not self.loaded:
-            return
-        if not self.model.rowCount():
-            self.hint.setText("No one is registered yet: register the person in Clients first (Ctrl+N).")
-        elif not count:
-            self.hint.setText("No one matches. Not registered yet? Register them in Clients (Ctrl+N).")
-        else:
-            self.hint.setText(f"{count:,} found · ↑ ↓ to choose" if text.strip() else "Type to find someone")
-        self.changed.emit()
-
-    def _on_search_moved(self, step: int) -> None:
-        count = self.proxy.rowCount()
-        if not count:
-            return
-        row = min(max(self.results.currentIndex().row() + step, 0), count - 1)
-        self.results.setCurrentIndex(self.proxy.index(row, 0))
-
-    def _on_results_current_row_changed(self, *_args: Any) -> None:
-        self.changed.emit()
-
-
-def clinician_combo(
-    name: str, clinicians: Sequence[ClinicianOption], selected: uuid.UUID | None
-) -> QComboBox:
-    """A drop-down of the people appointments are booked with."""
-    combo = QComboBox()
-    combo.setObjectName(name)
-    combo.setAccessibleName("Clinician")
-    for option in clinicians:
-        combo.addItem(isolate(option.display_name), option.id)
-    combo.setCurrentIndex(index_of(combo, selected))
-    return combo
-
-
-def index_of(combo: QComboBox, value: object) -> int:
-    """The row holding ``value`` as its data (0 when none does). ``findData`` cannot compare UUIDs."""
-    if value is None:
-        return 0
-    return next((i for i in range(combo.count()) if combo.itemData(i) == value), 0)
-
-
-class _WhenFields:
-    """Date, time and length, checked at the field when it is left."""
-
-    def __init__(self, prefix: str, day: date, start: datetime | None, minutes: int) -> None:
-        self.date = QDateEdit(QDate(day.year, day.month, day.day))
-        self.date.setObjectName(f"{prefix}_date")
-        self.date.setAccessibleName("Date")
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.time = QLineEdit(f"{start.astimezone():%H:%M}" if start else "")
-        self.time.setObjectName(f"{prefix}_time")
-        self.time.setAccessibleName("Time")
-        self.time.setPlaceholderText("like 14:30 or 2:30 pm")
-        self.duration = QSpinBox()
-        self.duration.setObjectName(f"{prefix}_duration")
-        self.duration.setAccessibleName("Length in minutes")
-        self.duration.setRange(MIN_DURATION, MAX_DURATION)
-        self.duration.setSingleStep(5)
-        self.duration.setSuffix(" min")
-        self.duration.setValue(minutes)
-        self.time_error = FieldError(f"{prefix}_time_error")
-        self.time.editingFinished.connect(self.check)
-
-    def day(self) -> date:
-        """The date picked."""
-        picked = self.date.date()
-        return date(picked.year(), picked.month(), picked.day())
-
-    def check(self) -> datetime | None:
-        """The moment picked, or None with the problem shown under the time."""
-        try:
-            moment = local_start(self.day(), parse_clock(self.time.text()))
-        except SchedulingProblem as problem:
-            self.show_time_problem(problem.message)
-            return None
-        self.show_time_problem(None)
-        return moment
-
-    def show_time_problem(self, problem: str | None) -> None:
-        """Show (or clear) a problem with the time at the field."""
-        self.time_error.show_problem(problem)
-        set_invalid(self.time, bool(problem))
-
-
-def _next_quarter(now: datetime) -> datetime:
-    rounded = now.replace(second=0, microsecond=0) + timedelta(minutes=15 - now.minute % 15)
-    return rounded
 
 
 class _CommandDialog(QDialog):
@@ -364,8 +169,8 @@ class BookDialog(_CommandDialog):
         self.person_error = FieldError("book_person_error")
         self.clinician = clinician_combo("book_clinician", clinicians, clinician_id)
         now = datetime.now().astimezone()
-        start = _next_quarter(now) if day == now.date() else now.replace(hour=9, minute=0)
-        self.when = _WhenFields("book", day, start, DEFAULT_DURATION)
+        start = next_quarter(now) if day == now.date() else now.replace(hour=9, minute=0)
+        self.when = WhenFields("book", day, start, DEFAULT_DURATION)
         self.kind = QComboBox()
         self.kind.setObjectName("book_kind")
         self.kind.setAccessibleName("Kind of appointment")
@@ -460,7 +265,7 @@ class MoveDialog(_CommandDialog):
             )
         )
         self.clinician = clinician_combo("move_clinician", clinicians, appointment.clinician_id)
-        self.when = _WhenFields("move", start.date(), start, appointment.duration_minutes)
+        self.when = WhenFields("move", start.date(), start, appointment.duration_minutes)
         self.duration_error = FieldError("move_duration_error")
         self.clinician_error = FieldError("move_clinician_error")
         self.form.addRow("Date", self.when.date)

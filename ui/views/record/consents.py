@@ -1,5 +1,6 @@
-"""A person's consents: the list with each consent's state in words, adding one (a form that shows
-only the chosen kind's fields), revoking, printing the paper form and noting the signed copy."""
+"""The record's Consents tab: the person's consents with each one's state in words, adding one (a form
+that shows only the chosen kind's fields), revoking, printing the paper form and noting the signed copy.
+A save updates the list from the consent the service returned."""
 
 from __future__ import annotations
 
@@ -25,11 +26,9 @@ from hrclinic.services.clinic import UnlockedClinic, clinic_summary
 from ui.operations import Changed, Kind, QueryOp
 from ui.tasks import error_message
 from ui.views import ViewContext
-from ui.views.consent_dialogs import (
-    CONSENT_COLUMNS,
-    ConsentDialog,
-    _DateDialog,
-)
+from ui.views.record.consent_date_dialog import ConsentDateDialog
+from ui.views.record.consent_form import ConsentDialog
+from ui.views.record.consent_parts import CONSENT_COLUMNS
 from ui.views.table import FilterableTable
 from ui.widgets import BusyBar, EmptyState, label, primary_button, title
 
@@ -174,7 +173,7 @@ class ConsentsPanel(QWidget):
         chosen = self.list.selected()
         if chosen is None:
             return
-        dialog = _DateDialog(
+        dialog = ConsentDateDialog(
             "Revoke a consent",
             f"{chosen.kind.label}. The consent is kept in the record and shown as revoked.",
             "date the revocation was received",
@@ -209,7 +208,7 @@ class ConsentsPanel(QWidget):
         chosen = self.list.selected()
         if chosen is None:
             return
-        dialog = _DateDialog(
+        dialog = ConsentDateDialog(
             "Signed copy received",
             f"{chosen.kind.label}. Keep the signed paper with the person's file.",
             "date the signed copy was received",

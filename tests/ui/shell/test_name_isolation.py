@@ -18,7 +18,7 @@ from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.ui.conftest import activate, log_in, settle
 from ui.shell import ShellWindow
 from ui.text import FSI, PDI, isolate
-from ui.views.clients import ClientRecordDialog
+from ui.views.record.dialog import RecordDialog
 
 # Shown raw, "Evil\u202eenohp.exe" reads "Evilexe.phone", and the right-to-left override runs on
 # to the end of whatever sentence it sits in.
@@ -89,11 +89,11 @@ def test_a_reordering_name_is_isolated_in_the_list_the_record_and_the_title(
     assert cell.startswith(FSI) and cell.endswith(PDI) and isolate(EVIL) in cell
     assert [r.preferred_name for r in view.list.visible_rows()] == [EVIL]  # the data is unchanged
 
-    record = ClientRecordDialog(shell.workspace.ctx, view.list.visible_rows()[0], shell)
+    record = RecordDialog.of(shell.workspace.ctx, view.list.visible_rows()[0], shell)
     qtbot.addWidget(record)
     activate(qtbot, record)
     settle(qtbot, shell.runner)
-    assert record.name_label.text() == f"{FSI}{EVIL}{PDI}"
+    assert record.view.name_label.text() == f"{FSI}{EVIL}{PDI}"
     assert record.windowTitle() == f"{FSI}{EVIL}{PDI}"
     record.close()
 
