@@ -13,7 +13,7 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import HrclinicError
 from hrclinic.paths import ClinicPaths
 from hrclinic.readmodels.clinic import CreatedClinic
-from hrclinic.services import computer_login, users
+from hrclinic.services import computer_login, passwords
 from hrclinic.services.clinic import UnlockedClinic, create_clinic, load_ring, lock, unlock
 from hrclinic.services.failed_logins import login_wait
 from hrclinic.vault.primitives import DEFAULT_KDF, KdfParams
@@ -74,7 +74,7 @@ class ClinicApp:
 
     def reset_with_recovery_key(self, username: str, recovery_key: str, new_password: str) -> UnlockedClinic:
         """Set a new password with the recovery key and log in as that account."""
-        opened = users.reset_password_with_recovery_key(
+        opened = passwords.reset_password_with_recovery_key(
             self.paths.root, username, recovery_key, new_password, kdf=self.kdf
         )
         self._replace(opened)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLineEdit, QPus
 
 from hrclinic.domain.accounts import password_problem
 from hrclinic.errors import HrclinicError
-from hrclinic.services import users
+from hrclinic.services import passwords
 from ui.operations import Operations, QueryOp, background
 from ui.tasks import TaskRunner, error_message
 from ui.widgets import (
@@ -147,7 +147,10 @@ class ChangePasswordDialog(_FormDialog):
         current, new = self.current.text(), self.new.password.text()
         self.run(
             self._ops.command(
-                self, lambda clinic: users.change_own_password(clinic, current, new), None, self._on_changed
+                self,
+                lambda clinic: passwords.change_own_password(clinic, current, new),
+                None,
+                self._on_changed,
             )
         )
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from hrclinic.domain.audit import AuditAction, key_introduction
 from hrclinic.domain.roles import Role
-from hrclinic.services import clients, users
+from hrclinic.services import clients, passwords, users
 from hrclinic.services.audit import ChainReport, append_event, verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock, recovery_signer, set_idle_lock_minutes
 from hrclinic.services.verify import verify_clinic
@@ -111,7 +111,7 @@ def test_front_desk_cannot_retire_the_owners_key(clinic_dir: ClinicFixture) -> N
     desk = clinic_dir.login(FRONT_DESK)
     forged = _retire_the_owner(desk)
     owner, honest = _honest_owner_rows(clinic_dir)
-    users.reset_password(owner, desk.actor.user_id, "fresh meadow 77", kdf=FAST_KDF)  # still an owner
+    passwords.reset_password(owner, desk.actor.user_id, "fresh meadow 77", kdf=FAST_KDF)  # still an owner
     problems = _report(owner).problems
     assert len(problems) == 1 and _named(problems, forged) and "not an owner" in problems[0]
     assert not any(_named(problems, seq) for seq in honest)
@@ -160,12 +160,12 @@ def test_an_owners_user_management_verifies_clean(clinic_dir: ClinicFixture) -> 
     )
     users.deactivate_user(other, added.id)
     desk_id = _user_id(other, FRONT_DESK[0])
-    users.reset_password(other, desk_id, "fresh meadow 77", kdf=FAST_KDF)
+    passwords.reset_password(other, desk_id, "fresh meadow 77", kdf=FAST_KDF)
     lock(other)
     desk = clinic_dir.login((FRONT_DESK[0], "fresh meadow 77"))
     clients.register_client(desk, "After the reset")
     lock(desk)
-    reset = users.reset_password_with_recovery_key(
+    reset = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, CLINICIAN[0], clinic_dir.recovery_key, "recovered path 33", kdf=FAST_KDF
     )
     clinic_dir.opened.append(reset)
@@ -340,7 +340,7 @@ def _user_id(clinic: UnlockedClinic, username: str) -> uuid.UUID:
 
 
 def test_a_recovery_reset_is_vouched_for_by_the_recovery_key(clinic_dir: ClinicFixture) -> None:
-    restored = users.reset_password_with_recovery_key(
+    restored = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, "therapist", clinic_dir.recovery_key, "after recovery 77", kdf=FAST_KDF
     )
     clinic_dir.opened.append(restored)

@@ -24,7 +24,7 @@ from hrclinic.domain.accounts import (
 from hrclinic.domain.audit import AuditAction
 from hrclinic.errors import TooManyAttempts, WrongCredentials
 from hrclinic.services import clinic as clinic_service
-from hrclinic.services import failed_logins
+from hrclinic.services import failed_logins, passwords
 from hrclinic.services.clinic import UnlockedClinic, lock, unlock
 from hrclinic.services.failed_logins import login_wait, note_failed_login, read_failed_logins
 from hrclinic.services.verify import verify_clinic
@@ -273,13 +273,12 @@ def test_verify_is_throttled_like_a_log_in(clinic_dir: ClinicFixture, clock: Fak
 
 
 def test_a_recovery_reset_ends_that_accounts_wait(clinic_dir: ClinicFixture, clock: FakeUtcClock) -> None:
-    from hrclinic.services import users
 
     for _ in range(FREE_ATTEMPTS + 2):
         clock.advance(MAX_LOGIN_DELAY_SECONDS)
         fail(clinic_dir, OWNER)
     assert login_wait(failed_file(clinic_dir), "owner") == 8
-    opened = users.reset_password_with_recovery_key(
+    opened = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, "owner", clinic_dir.recovery_key, "a brand new phrase 77", kdf=FAST_KDF
     )
     clinic_dir.opened.append(opened)
@@ -309,18 +308,17 @@ def test_guessing_the_current_password_in_an_open_session_is_slowed_down_too(
     clinic_dir: ClinicFixture, clock: FakeUtcClock
 ) -> None:
     from hrclinic.errors import ValidationError
-    from hrclinic.services import users
 
     therapist = clinic_dir.login(CLINICIAN)
     for _ in range(FREE_ATTEMPTS):
         with pytest.raises(ValidationError, match="not right"):
-            users.change_own_password(therapist, "a guess at it 1", "a new phrase 88", kdf=FAST_KDF)
+            passwords.change_own_password(therapist, "a guess at it 1", "a new phrase 88", kdf=FAST_KDF)
     with pytest.raises(ValidationError, match="try again in 2 s") as waiting:
-        users.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
+        passwords.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
     assert waiting.value.field == "current_password"
     assert login_wait(failed_file(clinic_dir), "therapist") == 2  # the same wait as at log-in
     clock.advance(2)
-    users.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
+    passwords.change_own_password(therapist, CLINICIAN[1], "a new phrase 88", kdf=FAST_KDF)
     assert login_wait(failed_file(clinic_dir), "therapist") == 0
     lock(therapist)
     owner = clinic_dir.login(OWNER)  # the guesses reach the audit chain at the next log-in

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.errors import PermissionDenied, SealedValueLocked
-from hrclinic.services import clients, notes, users
+from hrclinic.services import clients, notes, passwords, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.rotation import START_ALWAYS, KeyRotation, finish_pending_rotation
@@ -89,7 +89,7 @@ def test_front_desk_with_a_clinician_role_in_the_users_table_gets_no_clinical_va
 
     owner = clinic_dir.login(OWNER)
     with pytest.raises(PermissionDenied, match=r"users table says they are clinician.*front desk role"):
-        users.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
+        passwords.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
     [refused] = _rows(owner, AuditAction.USER_ROLE_NOT_VOUCHED)
     assert refused.target_id == str(ids["frontdesk"]) and refused.actor_id == str(owner.actor.user_id)
     details = json.loads(refused.details)
@@ -115,10 +115,10 @@ def test_an_honest_reset_after_the_refusal_follows_the_chain(clinic_dir: ClinicF
         conn.execute("UPDATE users SET role = 'owner' WHERE id = ?", (ids["frontdesk"].hex,))
     owner = clinic_dir.login(OWNER)
     with pytest.raises(PermissionDenied, match="users table says they are owner"):
-        users.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
+        passwords.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
     with raw(clinic_dir, owner.keys.registry_key) as conn:
         conn.execute("UPDATE users SET role = 'front_desk' WHERE id = ?", (ids["frontdesk"].hex,))
-    users.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
+    passwords.reset_password(owner, ids["frontdesk"], NEW_PASSWORD, kdf=FAST_KDF)
     ring = owner.read_ring()
     entry = ring.user(FRONT_DESK[0])
     assert entry is not None
@@ -132,7 +132,7 @@ def test_a_clinician_demoted_in_the_users_table_is_refused_too(clinic_dir: Clini
         conn.execute("UPDATE users SET role = 'front_desk' WHERE id = ?", (ids["therapist"].hex,))
     owner = clinic_dir.login(OWNER)
     with pytest.raises(PermissionDenied, match="audit log gave them the clinician role"):
-        users.reset_password(owner, ids["therapist"], NEW_PASSWORD, kdf=FAST_KDF)
+        passwords.reset_password(owner, ids["therapist"], NEW_PASSWORD, kdf=FAST_KDF)
 
 
 def test_a_recovery_reset_follows_the_chain_not_the_users_table(clinic_dir: ClinicFixture) -> None:
@@ -141,7 +141,7 @@ def test_a_recovery_reset_follows_the_chain_not_the_users_table(clinic_dir: Clin
     with raw(clinic_dir, registry_key(clinic_dir)) as conn:
         conn.execute("UPDATE users SET role = 'clinician' WHERE id = ?", (ids["frontdesk"].hex,))
     with pytest.raises(PermissionDenied, match="users table says they are clinician"):
-        users.reset_password_with_recovery_key(
+        passwords.reset_password_with_recovery_key(
             clinic_dir.data_dir, FRONT_DESK[0], clinic_dir.recovery_key, NEW_PASSWORD, kdf=FAST_KDF
         )
     owner = clinic_dir.login(OWNER)
@@ -167,10 +167,10 @@ def test_a_recovery_reset_still_works_on_an_audit_log_with_rows_deleted(clinic_d
         conn.execute("DELETE FROM audit_events WHERE action = ?", (str(AuditAction.CLIENT_REGISTERED),))
         conn.execute("UPDATE users SET role = 'owner' WHERE id = ?", (ids["frontdesk"].hex,))
     with pytest.raises(PermissionDenied, match="users table says they are owner"):
-        users.reset_password_with_recovery_key(
+        passwords.reset_password_with_recovery_key(
             clinic_dir.data_dir, FRONT_DESK[0], clinic_dir.recovery_key, NEW_PASSWORD, kdf=FAST_KDF
         )
-    restored = users.reset_password_with_recovery_key(
+    restored = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, OWNER[0], clinic_dir.recovery_key, NEW_PASSWORD, kdf=FAST_KDF
     )
     clinic_dir.opened.append(restored)

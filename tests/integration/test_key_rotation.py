@@ -17,7 +17,7 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.domain.roles import Role
 from hrclinic.domain.vaults import VaultKind
 from hrclinic.errors import DatabaseDamaged, PermissionDenied, SealedValueInvalid, SealedValueLocked
-from hrclinic.services import clients, notes, users
+from hrclinic.services import clients, notes, passwords, users
 from hrclinic.services.audit import verify_chain
 from hrclinic.services.clinic import UnlockedClinic, lock
 from hrclinic.services.intake import IntakeForm, register_person
@@ -293,7 +293,7 @@ def test_a_ring_made_before_exchange_keys_gets_one_at_log_in(
     with pytest.raises(DatabaseDamaged):
         clinic_dir.login(absent)
     owner = clinic_dir.login(OWNER)
-    users.reset_password(owner, absent_id, "new password words 9", kdf=FAST_KDF)
+    passwords.reset_password(owner, absent_id, "new password words 9", kdf=FAST_KDF)
     lock(owner)
     assert clinic_dir.login((absent[0], "new password words 9")).keys.holds_clinical
 
@@ -311,7 +311,7 @@ def test_the_recovery_key_recovers_every_key_after_a_rotation(clinic_dir: Clinic
     assert recovered.clinic.anchors == owner.keys.anchors
     _raw_open(clinic_dir.data_dir, recovered.clinic.registry_key).close()
 
-    restored = users.reset_password_with_recovery_key(
+    restored = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, CLINICIAN[0], clinic_dir.recovery_key, "after the storm 7", kdf=FAST_KDF
     )
     clinic_dir.opened.append(restored)
@@ -326,7 +326,7 @@ def test_a_recovery_reset_rotates_what_the_old_password_opened(clinic_dir: Clini
     lock(clinician)
     leaked = _old_ring(clinic_dir.data_dir)  # someone had the old password and a copy of the ring
 
-    restored = users.reset_password_with_recovery_key(
+    restored = passwords.reset_password_with_recovery_key(
         clinic_dir.data_dir, CLINICIAN[0], clinic_dir.recovery_key, "brand new words 3", kdf=FAST_KDF
     )
     clinic_dir.opened.append(restored)

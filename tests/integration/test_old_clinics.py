@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hrclinic.domain.consents import ConsentKind, ConsentState
-from hrclinic.services import clients, consents, drafts, notes, users
+from hrclinic.services import clients, consents, drafts, notes, passwords, users
 from hrclinic.services.clinic import UnlockedClinic, lock, unlock
 from hrclinic.services.reseal import convert_legacy_values, pending_legacy_count
 from hrclinic.services.verify import verify_clinic
@@ -152,7 +152,7 @@ def test_the_recovery_key_printed_by_the_old_version_still_recovers(old: tuple[O
     # rotation a recovery reset starts can deliver them the new keys (README: key rotation, limits).
     for who in (OWNER, FRONT_DESK):
         unlock(data_dir, *who, kdf=FAST_KDF).close()
-    restored = users.reset_password_with_recovery_key(
+    restored = passwords.reset_password_with_recovery_key(
         data_dir, CLINICIAN[0], fixture.recovery_key, "a new harbour phrase 77", kdf=FAST_KDF
     )
     try:

@@ -17,7 +17,7 @@ from hrclinic.domain.accounts import display_name_problem, username_problem
 from hrclinic.domain.roles import Role
 from hrclinic.errors import HrclinicError
 from hrclinic.readmodels.users import UserSummary
-from hrclinic.services import users
+from hrclinic.services import passwords, users
 from ui.account_dialogs import NewPasswordForm, _FormDialog
 from ui.first_run import suggest_username
 from ui.models import Column
@@ -280,7 +280,7 @@ class ResetPasswordDialog(_FormDialog):
         self.run(
             self._ctx.ops.command(
                 self,
-                lambda clinic: users.reset_password(clinic, user_id, new),
+                lambda clinic: passwords.reset_password(clinic, user_id, new),
                 Changed(Kind.USER),
                 self._on_reset,
             ).status(f"{name} has a temporary password and will choose their own at next log-in.")

@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit
 
-from hrclinic.services import clients
+from hrclinic.services import clients, passwords
 from hrclinic.services.clinic import lock
 from tests.conftest import CLINICIAN, FRONT_DESK, OWNER, ClinicFixture
 from tests.ui.conftest import FakeClock, log_in, settle, type_text
@@ -196,7 +196,7 @@ def test_a_temporary_password_must_be_changed_before_the_workspace_opens(
 
     owner = clinic_dir.login(OWNER)
     desk_id = next(u.id for u in users.list_users(owner) if u.username == "frontdesk")
-    users.reset_password(owner, desk_id, "temporary word 55")
+    passwords.reset_password(owner, desk_id, "temporary word 55")
     lock(owner)
     asked = []
     monkeypatch.setattr(ShellWindow, "_forced_password_change", lambda self, clinic: asked.append(1) or False)
