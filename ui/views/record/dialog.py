@@ -16,8 +16,8 @@ from ui.views.record.view import RecordView
 from ui.widgets import lock_button
 
 
-class PersonRow(Protocol):
-    """Any list row that names a person (registry rows, appointments ...)."""
+class NamesAPerson(Protocol):
+    """Any list row that names a person (hrclinic.readmodels.people.PersonRow, an appointment ...)."""
 
     @property
     def id(self) -> uuid.UUID: ...
@@ -53,7 +53,7 @@ class RecordDialog(QDialog):
         self.view.person_loaded.connect(self._on_view_person_loaded)
 
     @classmethod
-    def of(cls, ctx: ViewContext, row: PersonRow, parent: QWidget | None = None) -> RecordDialog:
+    def of(cls, ctx: ViewContext, row: NamesAPerson, parent: QWidget | None = None) -> RecordDialog:
         """The record of the person a list row names."""
         return cls(ctx, row.id, name=row.preferred_name, record_number=row.record_number, parent=parent)
 
