@@ -22,7 +22,8 @@ from hrclinic.domain.audit import AuditAction
 from hrclinic.readmodels.clinic import ClinicSummary
 from hrclinic.readmodels.drafts import DraftRow
 from hrclinic.services import drafts
-from hrclinic.services.clinic import UnlockedClinic, clinic_summary
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.settings import clinic_summary
 from ui.account_dialogs import ChangePasswordDialog
 from ui.bus import AppBus
 from ui.drafts import kept_drafts_notice

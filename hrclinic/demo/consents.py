@@ -16,7 +16,8 @@ from hrclinic.domain.consents import (
     ConsentKind,
 )
 from hrclinic.services import clients, consents
-from hrclinic.services.clinic import UnlockedClinic, clinic_summary
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.settings import clinic_summary
 
 # Fictional organisations and people (any likeness to a real one is a coincidence).
 _RECIPIENTS = [

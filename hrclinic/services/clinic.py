@@ -31,7 +31,7 @@ from hrclinic.errors import (
     WrongCredentials,
 )
 from hrclinic.paths import ClinicPaths
-from hrclinic.readmodels.clinic import ClinicSummary, CreatedClinic
+from hrclinic.readmodels.clinic import CreatedClinic
 from hrclinic.readmodels.users import Actor
 from hrclinic.services.acting import Acting, Details
 from hrclinic.services.audit import append_event
@@ -221,58 +221,69 @@ def create_clinic(
         try:
             os.chmod(paths.database, 0o600)  # SQLite gives the -wal and -shm files the same mode
             upgrade(engine, database=None, backups=None)
-            with UnitOfWork(engine) as uow:
-                s = uow.session
-                s.add(
-                    ClinicRecord(
-                        id=clinic_id,
-                        name=clinic_name.strip(),
-                        deposit_key_id=clinic_keys.anchors.deposit_key_id,
-                        deposit_public_key=clinic_keys.anchors.deposit_public,
-                        recovery_public_key=ring.recovery_public,
-                    )
-                )
-                s.add(
-                    UserRecord(
-                        id=owner_id,
-                        username=username,
-                        display_name=display_name.strip(),
-                        role=Role.OWNER.value,
-                    )
-                )
-                s.flush()
-                s.add(
-                    UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public)
-                )
-                signer = AuditSigner.of(keys)
-                root = recovery_signer(owner_id, recovery)
-                append_event(
-                    s,
-                    root,
-                    AuditAction.CLINIC_CREATED,
-                    target_type="clinic",
-                    target_id=clinic_id,
-                    details=key_introduction(
-                    str(owner_id),
-                    str(keys.signing_key_id),
-                    signing_public,
-                    exchange_id=str(keys.exchange_id),
-                    exchange_public=keys.exchange_public,
-                ),
-                )
-                append_event(
-                    s,
-                    signer,
-                    AuditAction.USER_ADDED,
-                    target_type="user",
-                    target_id=owner_id,
-                    details={"role": Role.OWNER.value},
-                )
-                uow.commit()
+            _record_creation(
+                engine, ring, clinic_keys, keys, signing_public, recovery, username, display_name
+            )
         finally:
             engine.dispose()
         ring.save(paths.keyring)
     return CreatedClinic(clinic_id=clinic_id, owner_id=owner_id, recovery_key=recovery.text)
+
+
+def _record_creation(
+    engine: Engine,
+    ring: KeyRingFile,
+    clinic_keys: ClinicKeys,
+    keys: KeySet,
+    signing_public: bytes,
+    recovery: RecoveryKey,
+    username: str,
+    display_name: str,
+) -> None:
+    """The clinic's row, its owner and the first two audit rows: the recovery root introduces the
+    owner's signing key (it counts from that row on), the owner's key records their addition."""
+    owner_id = keys.user_id
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        s.add(
+            ClinicRecord(
+                id=ring.clinic_id,
+                name=ring.clinic_name,
+                deposit_key_id=clinic_keys.anchors.deposit_key_id,
+                deposit_public_key=clinic_keys.anchors.deposit_public,
+                recovery_public_key=ring.recovery_public,
+            )
+        )
+        s.add(
+            UserRecord(
+                id=owner_id, username=username, display_name=display_name.strip(), role=Role.OWNER.value
+            )
+        )
+        s.flush()
+        s.add(UserSigningKeyRecord(id=keys.signing_key_id, user_id=owner_id, public_key=signing_public))
+        append_event(
+            s,
+            recovery_signer(owner_id, recovery),
+            AuditAction.CLINIC_CREATED,
+            target_type="clinic",
+            target_id=ring.clinic_id,
+            details=key_introduction(
+                str(owner_id),
+                str(keys.signing_key_id),
+                signing_public,
+                exchange_id=str(keys.exchange_id),
+                exchange_public=keys.exchange_public,
+            ),
+        )
+        append_event(
+            s,
+            AuditSigner.of(keys),
+            AuditAction.USER_ADDED,
+            target_type="user",
+            target_id=owner_id,
+            details={"role": Role.OWNER.value},
+        )
+        uow.commit()
 
 
 # --- unlock ---------------------------------------------------------------------------------
@@ -331,7 +342,13 @@ def unlock(
         note_failed_login(paths.failed_logins, name, "wrong_password")
         raise
     return open_with_keys(
-        paths, ring, entry, keys, kdf=kdf, action=AuditAction.LOGIN if audit_login else None, rewrap=rewrap,
+        paths,
+        ring,
+        entry,
+        keys,
+        kdf=kdf,
+        action=AuditAction.LOGIN if audit_login else None,
+        rewrap=rewrap,
         audit_upgrade=audit_login,
     )
 
@@ -361,18 +378,7 @@ def open_with_keys(
     try:
         _check_same_clinic(engine, ring)
         migration = upgrade(engine, database=paths.database, backups=paths.backups)
-        with UnitOfWork(engine) as uow:
-            user = uow.session.get(UserRecord, entry.user_id)
-            clinic = uow.session.scalars(select(ClinicRecord)).one_or_none()
-            if clinic is None or clinic.id != ring.clinic_id:
-                raise DatabaseDamaged("The database and the key-ring file belong to different clinics.")
-            if user is None:
-                raise WrongCredentials("The user name or password is not right.")
-            if not user.active:
-                raise AccountInactive("This account has been deactivated. Ask the clinic's owner.")
-            actor = Actor(
-                user.id, user.username, user.display_name, Role(user.role), user.must_change_password
-            )
+        actor = _actor(engine, ring, entry)
         opened = UnlockedClinic(paths, engine, ring, keys, actor, migration, kdf)
         opened.rewrap = rewrap
         settle_keys(opened, arrival, opened_with, login=action is not None)
@@ -425,6 +431,20 @@ def open_with_keys(
         raise
 
 
+def _actor(engine: Engine, ring: KeyRingFile, entry: UserEntry) -> Actor:
+    """Who is logging in: an active user of this ring's clinic."""
+    with UnitOfWork(engine) as uow:
+        user = uow.session.get(UserRecord, entry.user_id)
+        clinic = uow.session.scalars(select(ClinicRecord)).one_or_none()
+        if clinic is None or clinic.id != ring.clinic_id:
+            raise DatabaseDamaged("The database and the key-ring file belong to different clinics.")
+        if user is None:
+            raise WrongCredentials("The user name or password is not right.")
+        if not user.active:
+            raise AccountInactive("This account has been deactivated. Ask the clinic's owner.")
+        return Actor(user.id, user.username, user.display_name, Role(user.role), user.must_change_password)
+
+
 def _check_same_clinic(engine: Engine, ring: KeyRingFile) -> None:
     """Before anything is written: the file must be a clinic database, and this ring's clinic."""
     stored = stored_clinic(engine)
@@ -456,36 +476,3 @@ def lock(clinic: UnlockedClinic, *, reason: AuditAction = AuditAction.LOCK) -> N
         witness_head(clinic)
     finally:
         clinic.close()
-
-
-def clinic_summary(clinic: UnlockedClinic) -> ClinicSummary:
-    """The clinic's name and settings."""
-    with clinic.uow() as uow:
-        record = uow.session.scalars(select(ClinicRecord)).one()
-        return ClinicSummary(
-            id=record.id,
-            name=record.name,
-            created_at=record.created_at,
-            idle_lock_minutes=record.idle_lock_minutes,
-            schema_revision=clinic.migration.to_revision,
-        )
-
-
-def set_idle_lock_minutes(clinic: UnlockedClinic, minutes: int) -> ClinicSummary:
-    """Change the automatic lock delay (owner only; 1 to 240 minutes)."""
-    with clinic.acting(
-        Permission.MANAGE_CLINIC, "change the clinic's settings", AuditAction.CLINIC_SETTINGS_CHANGED
-    ) as act:
-        if not 1 <= minutes <= 240:
-            raise ValidationError(
-                "The automatic lock must be between 1 and 240 minutes.", field="idle_lock_minutes"
-            )
-        record = act.session.scalars(select(ClinicRecord)).one()
-        before = record.idle_lock_minutes
-        record.idle_lock_minutes = minutes
-        act.audit(
-            target_type="clinic",
-            target_id=record.id,
-            details={"idle_lock_minutes_before": before, "idle_lock_minutes": minutes},
-        )
-    return clinic_summary(clinic)

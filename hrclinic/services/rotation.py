@@ -52,7 +52,7 @@ from hrclinic.services.key_arrival import (
 )
 from hrclinic.services.key_trust import KeyTrust, walk_key_trust
 from hrclinic.services.reseal import ResealCursor, audit_reseal_run, pending_reseal_count, reseal_batch
-from hrclinic.services.rotation_plan import escrow_new_keys, make_plan
+from hrclinic.services.rotation_plan import RotationPlan, escrow_new_keys, make_plan
 from hrclinic.store.records import ClinicRecord
 from hrclinic.store.rekey import opens_with, remove_leftovers
 from hrclinic.vault.delivery import (
@@ -248,42 +248,9 @@ class KeyRotation:
                 },
             )
             uow.commit()
-        mine = plan.payload(clinic.keys.holds_clinical)
-        updated = copy.deepcopy(clinic.keys)
-        accept_delivered(updated, mine)
-        with clinic.editing_ring() as ring:
-            deliveries = [
-                seal_delivery(ring.clinic_id, uid, ex.key_id, ex.public, plan.payload(clinical), signer)
-                for uid, (ex, clinical) in plan.recipients.items()
-            ]
-            rewrap = clinic.rewrap
-            if rewrap is None:
-                raise PermissionDenied("This session cannot re-wrap its own key ring; log in again.")
-            if rewrap.kind != "password" and updated.exchange_id and updated.exchange_public:
-                # the password copy of this ring cannot be re-wrapped now: it takes delivery at its log-in
-                deliveries.append(
-                    seal_delivery(
-                        ring.clinic_id,
-                        updated.user_id,
-                        updated.exchange_id,
-                        updated.exchange_public,
-                        mine,
-                        signer,
-                    )
-                )
-            escrow_new_keys(ring, plan)
-            ring.deliveries.extend(deliveries)
-            ring.rotation = RotationState(
-                plan.rotation_id, plan.epoch, "rekey", self._reason, plan.registry_id
-            )
-            install_keys(clinic, updated)
-            entry = ring.user_by_id(clinic.actor.user_id)
-            if entry is None:
-                raise PermissionDenied("Your account is not in the key ring any more.")
-            update_own_entry(clinic, ring, entry, remove=[])
-        _record_deposit_key(clinic, updated.anchors)
+        delivered = _hand_out(clinic, plan, signer, self._reason)
         self._run.started.append(plan.rotation_id)
-        self._run.delivered += len(deliveries)
+        self._run.delivered += delivered
         self._run.unreachable.extend(plan.unreachable)
         self._stage = "rekey"
         return RotationProgress("started")
@@ -396,6 +363,44 @@ class KeyRotation:
             run.completed.extend(unfinished)
         self._stage = "done"
         return RotationProgress("completed", run.resealed, run.total or 0)
+
+
+def _hand_out(clinic: UnlockedClinic, plan: RotationPlan, signer: AuditSigner, reason: str) -> int:
+    """Seal the new keys to every recipient, escrow them, take this user's own share, and record the
+    rotation in the key ring; returns how many deliveries were made."""
+    mine = plan.payload(clinic.keys.holds_clinical)
+    updated = copy.deepcopy(clinic.keys)
+    accept_delivered(updated, mine)
+    with clinic.editing_ring() as ring:
+        deliveries = [
+            seal_delivery(ring.clinic_id, uid, ex.key_id, ex.public, plan.payload(clinical), signer)
+            for uid, (ex, clinical) in plan.recipients.items()
+        ]
+        rewrap = clinic.rewrap
+        if rewrap is None:
+            raise PermissionDenied("This session cannot re-wrap its own key ring; log in again.")
+        if rewrap.kind != "password" and updated.exchange_id and updated.exchange_public:
+            # the password copy of this ring cannot be re-wrapped now: it takes delivery at its log-in
+            deliveries.append(
+                seal_delivery(
+                    ring.clinic_id,
+                    updated.user_id,
+                    updated.exchange_id,
+                    updated.exchange_public,
+                    mine,
+                    signer,
+                )
+            )
+        escrow_new_keys(ring, plan)
+        ring.deliveries.extend(deliveries)
+        ring.rotation = RotationState(plan.rotation_id, plan.epoch, "rekey", reason, plan.registry_id)
+        install_keys(clinic, updated)
+        entry = ring.user_by_id(clinic.actor.user_id)
+        if entry is None:
+            raise PermissionDenied("Your account is not in the key ring any more.")
+        update_own_entry(clinic, ring, entry, remove=[])
+    _record_deposit_key(clinic, updated.anchors)
+    return len(deliveries)
 
 
 def _forget_retired_escrow(ring: KeyRingFile, clinic: UnlockedClinic) -> None:

@@ -16,7 +16,8 @@ from hrclinic.domain.audit import AuditAction, key_introduction
 from hrclinic.domain.roles import Role
 from hrclinic.services import clients, passwords, users
 from hrclinic.services.audit import ChainReport, append_event, verify_chain
-from hrclinic.services.clinic import UnlockedClinic, lock, recovery_signer, set_idle_lock_minutes
+from hrclinic.services.clinic import UnlockedClinic, lock, recovery_signer
+from hrclinic.services.settings import set_idle_lock_minutes
 from hrclinic.services.verify import verify_clinic
 from hrclinic.store.records import AuditEventRecord
 from hrclinic.vault.primitives import ed25519_generate

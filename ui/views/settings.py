@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 
 from hrclinic.readmodels.clinic import ClinicSummary
 from hrclinic.services import computer_login, users
-from hrclinic.services.clinic import UnlockedClinic, clinic_summary, set_idle_lock_minutes
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.settings import clinic_summary, set_idle_lock_minutes
 from hrclinic.services.witness import write_anchor
 from ui.account_dialogs import ChangePasswordDialog
 from ui.operations import Changed, Kind, QueryOp

@@ -22,7 +22,8 @@ from hrclinic.domain.consents import (
 )
 from hrclinic.readmodels.consents import ConsentDetail
 from hrclinic.services import consents
-from hrclinic.services.clinic import UnlockedClinic, clinic_summary
+from hrclinic.services.clinic import UnlockedClinic
+from hrclinic.services.settings import clinic_summary
 from ui.operations import Changed, Kind, QueryOp
 from ui.tasks import error_message
 from ui.views import ViewContext
