@@ -64,17 +64,29 @@ def _day(value: date | None) -> str:
 
 def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
     """Render the consent form for ``consent`` on the shared page template; user text is escaped."""
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+    kind = consent.kind
+    reference = str(consent.id)[:8].upper()
+    story = [
+        *_heading(consent, reference),
+        *_what_is_agreed(consent, clinic_name),
+        *_rights(consent),
+        *_signing(consent),
+    ]
+    setup = PageSetup(
+        title=_TITLES[kind],
+        clinic_name=clinic_name,
+        footer=f"{kind.label} · form {reference}",
+        notice=SHORT_NOTICE if kind.is_part2 else "",
+    )
+    return render_pdf(setup, story)
+
+
+def _heading(consent: ConsentDetail, reference: str) -> list[Any]:
+    """Title, subtitle with the form's reference, and a warning on a revoked or expired copy."""
+    from reportlab.platypus import Paragraph, Spacer
 
     sheet = style_sheet()
-    body, small, heading = sheet.body, sheet.small, sheet.heading
-    kind = consent.kind
-    f = consent.fields
-    reference = str(consent.id)[:8].upper()
-
-    def user(text: str, placeholder: str = "") -> Any:
-        return user_paragraph(text, body, placeholder=placeholder)
-
+    kind, f = consent.kind, consent.fields
     story: list[Any] = [
         Paragraph(_TITLES[kind], sheet.title),
         Spacer(1, 1 * MM),
@@ -88,17 +100,29 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
         )
         story += [
             Spacer(1, 3 * MM),
-            boxed([Paragraph(f"<b>Copy for the record:</b> this consent {when}.", body)], WARNING),
+            boxed([Paragraph(f"<b>Copy for the record:</b> this consent {when}.", sheet.body)], WARNING),
         ]
     story.append(Spacer(1, 4 * MM))
-
     if kind.is_part2:
-        story += [boxed([Paragraph(PART2_PROTECTED, body)]), Spacer(1, 3 * MM)]
-    rows: list[tuple[str, Any]] = [("Name of the person", user(f.person_name, "(write the name)"))]
+        story += [boxed([Paragraph(PART2_PROTECTED, sheet.body)]), Spacer(1, 3 * MM)]
+    return story
 
+
+def _user(text: str, placeholder: str = "") -> Any:
+    return user_paragraph(text, style_sheet().body, placeholder=placeholder)
+
+
+def _what_is_agreed(consent: ConsentDetail, clinic_name: str) -> list[Any]:
+    """The person's name and what the consent allows, for its kind."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    sheet = style_sheet()
+    body, heading = sheet.body, sheet.heading
+    kind, f = consent.kind, consent.fields
+    rows: list[tuple[str, Any]] = [("Name of the person", _user(f.person_name, "(write the name)"))]
     if kind is ConsentKind.TREATMENT:
-        story.append(field_table(rows))
-        story += [
+        return [
+            field_table(rows),
             Paragraph("What I agree to", heading),
             Paragraph(
                 f"I agree to receive services from {markup(clinic_name)}: assessment, counselling and "
@@ -108,9 +132,9 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
                 body,
             ),
         ]
-    elif kind is ConsentKind.CONTACT:
-        story.append(field_table(rows))
-        story += [
+    if kind is ConsentKind.CONTACT:
+        return [
+            field_table(rows),
             Paragraph("How the clinic may contact me", heading),
             field_table(
                 [
@@ -125,67 +149,83 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
                 body,
             ),
         ]
-    else:
-        if kind is ConsentKind.PART2_TPO:
-            recipients: list[tuple[str, Any]] = [
-                ("Class of recipients", user(f.recipient_class, "(describe the class of recipients)"))
-            ]
-            if f.recipients.strip():
-                recipients.append(("Named recipients", user(f.recipients)))
-        else:
-            recipients = [("Recipients (by name)", user(f.recipients, "(name each recipient)"))]
-        expiry = ", or ".join(x for x in (_day(f.expires_on), f.expiry_event.strip()) if x)
-        rows += [
-            ("Who may make the disclosure", user(f.discloser, "(name the clinic or person disclosing)")),
-            ("Information to be used or disclosed", user(f.information, "(describe the information)")),
-            *recipients,
-            ("Purpose", user(f.purpose, "(describe the purpose)")),
-            ("This consent expires", user(expiry, "(a date or an event)")),
+    if kind is ConsentKind.PART2_TPO:
+        recipients: list[tuple[str, Any]] = [
+            ("Class of recipients", _user(f.recipient_class, "(describe the class of recipients)"))
         ]
-        story.append(field_table(rows))
-        if kind is ConsentKind.SUD_COUNSELLING_NOTES:
-            story += [
-                Spacer(1, 2 * MM),
-                Paragraph(
-                    "<b>This consent covers SUD counselling notes only.</b> It is a separate consent and is "
-                    "not combined with any other consent.",
-                    body,
-                ),
-            ]
+        if f.recipients.strip():
+            recipients.append(("Named recipients", _user(f.recipients)))
+    else:
+        recipients = [("Recipients (by name)", _user(f.recipients, "(name each recipient)"))]
+    expiry = ", or ".join(x for x in (_day(f.expires_on), f.expiry_event.strip()) if x)
+    rows += [
+        ("Who may make the disclosure", _user(f.discloser, "(name the clinic or person disclosing)")),
+        ("Information to be used or disclosed", _user(f.information, "(describe the information)")),
+        *recipients,
+        ("Purpose", _user(f.purpose, "(describe the purpose)")),
+        ("This consent expires", _user(expiry, "(a date or an event)")),
+    ]
+    story: list[Any] = [field_table(rows)]
+    if kind is ConsentKind.SUD_COUNSELLING_NOTES:
         story += [
-            Paragraph("My right to revoke", heading),
-            user(f.revocation_statement, "(how to revoke in writing)"),
-            Paragraph("I also understand that", heading),
+            Spacer(1, 2 * MM),
             Paragraph(
-                "• My treatment, payment, enrolment or eligibility for benefits does not depend on whether "
-                "I sign this consent.<br/>"
-                "• Once disclosed, a recipient that is not bound by 42 CFR Part 2 may redisclose the "
-                "information, and it may then no longer be protected by these rules.<br/>"
-                "• I may have a copy of this signed form.",
+                "<b>This consent covers SUD counselling notes only.</b> It is a separate consent and is "
+                "not combined with any other consent.",
                 body,
             ),
         ]
-    if not kind.is_part2:
-        story += [
+    return story
+
+
+def _rights(consent: ConsentDetail) -> list[Any]:
+    """Revoking and what the person should know (Part 2), or changing one's mind (the others)."""
+    from reportlab.platypus import Paragraph
+
+    sheet = style_sheet()
+    body, heading = sheet.body, sheet.heading
+    if not consent.kind.is_part2:
+        return [
             Paragraph("My right to change my mind", heading),
             Paragraph(
                 "I can withdraw this consent at any time by telling the clinic, preferably in writing.", body
             ),
         ]
+    return [
+        Paragraph("My right to revoke", heading),
+        _user(consent.fields.revocation_statement, "(how to revoke in writing)"),
+        Paragraph("I also understand that", heading),
+        Paragraph(
+            "• My treatment, payment, enrolment or eligibility for benefits does not depend on whether "
+            "I sign this consent.<br/>"
+            "• Once disclosed, a recipient that is not bound by 42 CFR Part 2 may redisclose the "
+            "information, and it may then no longer be protected by these rules.<br/>"
+            "• I may have a copy of this signed form.",
+            body,
+        ),
+    ]
 
-    story.append(Paragraph("Signature", heading))
-    story.append(
-        Paragraph("Sign only when every part above has been filled in and you agree with it.", small)
-    )
-    story.append(KeepTogether(_signature_block(consent)))
-    if kind.is_part2:
+
+def _signing(consent: ConsentDetail) -> list[Any]:
+    """The signature lines and, on a Part 2 form, the notice that goes with every disclosure."""
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+    sheet = style_sheet()
+    story: list[Any] = [
+        Paragraph("Signature", sheet.heading),
+        Paragraph("Sign only when every part above has been filled in and you agree with it.", sheet.small),
+        KeepTogether(_signature_block(consent)),
+    ]
+    if consent.kind.is_part2:
         story += [
             Spacer(1, 3 * MM),
             KeepTogether(
                 [
                     boxed(
                         [
-                            Paragraph("<b>Notice to every recipient: prohibition on redisclosure</b>", body),
+                            Paragraph(
+                                "<b>Notice to every recipient: prohibition on redisclosure</b>", sheet.body
+                            ),
                             Spacer(1, 1 * MM),
                             Paragraph(REDISCLOSURE_NOTICE, sheet.fine),
                         ],
@@ -194,13 +234,7 @@ def consent_form_pdf(consent: ConsentDetail, *, clinic_name: str) -> bytes:
                 ]
             ),
         ]
-    setup = PageSetup(
-        title=_TITLES[kind],
-        clinic_name=clinic_name,
-        footer=f"{kind.label} · form {reference}",
-        notice=SHORT_NOTICE if kind.is_part2 else "",
-    )
-    return render_pdf(setup, story)
+    return story
 
 
 def _yes_no(answer: bool | None) -> str:
