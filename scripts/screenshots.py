@@ -109,20 +109,20 @@ def main() -> None:
             grab(window, out, f"09-{user.username}-settings")
         window.workspace.open("clients")
         settle(runner)
-        from ui.views.clients import ClientRecordDialog
-        from ui.views.intake import IntakeDialog
+        from ui.views.intake.dialog import IntakeDialog
+        from ui.views.record.dialog import RecordDialog
 
         clients_view = window.workspace.views["clients"]
         row = next(r for r in clients_view.rows if r.preferred_name == "Zoë Łukasiewicz-Şahin")
-        person = row
-        record = ClientRecordDialog(window.workspace.ctx, person, window)
+        record = RecordDialog.of(window.workspace.ctx, row, window)
         record.resize(820, 720)
         record.show()
         settle(runner)
-        for index in range(record.tabs.count()):
-            record.tabs.setCurrentIndex(index)
+        tabs = record.view.tabs
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
             settle(runner)
-            grab(record, out, f"10-{user.username}-record-{record.tabs.tabText(index).lower()}")
+            grab(record, out, f"10-{user.username}-record-{tabs.tabText(index).lower()}")
         record.close()
         if user.username == "jamie":
             intake = IntakeDialog(window.workspace.ctx, clients_view.rows, parent=window)
