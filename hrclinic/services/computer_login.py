@@ -32,15 +32,7 @@ def enable_computer_login(clinic: UnlockedClinic) -> None:
         if entry is None:
             raise WrongCredentials("Your account is not in the key ring any more.")
         entry.computer = wrap_with_secret(ring.clinic_id, clinic.keys, secret)
-    with clinic.uow() as uow:
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.COMPUTER_LOGIN_ENABLED,
-            target_type="user",
-            target_id=clinic.actor.user_id,
-        )
-        uow.commit()
+    _audit_own(clinic, AuditAction.COMPUTER_LOGIN_ENABLED)
 
 
 def disable_computer_login(clinic: UnlockedClinic) -> None:
@@ -50,15 +42,7 @@ def disable_computer_login(clinic: UnlockedClinic) -> None:
         if entry is not None:
             entry.computer = None
     os_keyring.delete_secret(clinic.clinic_id, clinic.actor.user_id)
-    with clinic.uow() as uow:
-        append_event(
-            uow.session,
-            clinic.signer,
-            AuditAction.COMPUTER_LOGIN_DISABLED,
-            target_type="user",
-            target_id=clinic.actor.user_id,
-        )
-        uow.commit()
+    _audit_own(clinic, AuditAction.COMPUTER_LOGIN_DISABLED)
 
 
 def computer_login_user(data_dir: Path) -> str | None:
@@ -90,3 +74,10 @@ def unlock_with_computer_login(data_dir: Path, username: str) -> UnlockedClinic:
         action=AuditAction.LOGIN_WITH_COMPUTER,
         rewrap=computer_rewrap(ring.clinic_id, secret),
     )
+
+
+def _audit_own(clinic: UnlockedClinic, action: AuditAction) -> None:
+    """One audit row about the acting user's own account, committed on its own."""
+    with clinic.uow() as uow:
+        append_event(uow.session, clinic.signer, action, target_type="user", target_id=clinic.actor.user_id)
+        uow.commit()
